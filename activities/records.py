@@ -1,0 +1,62 @@
+"""The case projection: cases, open tasks and append-only events, written by the workflows."""
+
+import asyncio
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+from temporalio import activity
+
+from core.db import session_scope
+from core.messages import CaseSnapshot, HistoryEvent, OpenStep
+from core.models import Case, CaseEvent, Task, utcnow
+
+
+def _task_row(snapshot: CaseSnapshot, step: OpenStep) -> Task:
+    return Task(
+        case_id=snapshot.case_id, agency=snapshot.agency, step=step.step, title=step.title, role=step.role,
+        assignee_id=step.assignee_id, queue=step.queue, actions=list(step.actions), started_at=step.started_at,
+        due_at=step.due_at, overdue=step.overdue,
+    )
+
+
+def _event_row(case_id: str, event: HistoryEvent) -> CaseEvent:
+    return CaseEvent(
+        case_id=case_id, seq=event.seq, at=event.at, step=event.step, actor_id=event.actor.id,
+        actor_name=event.actor.name, actor_role=event.actor.role, action=event.action, reason=event.reason,
+        data=event.data,
+    )
+
+
+def _upsert_case(session: Session, snapshot: CaseSnapshot) -> bool:
+    """False when a newer version is already stored (a retried or overtaken write)."""
+    case = session.get(Case, snapshot.case_id)
+    if case is not None and case.version >= snapshot.version:
+        return False
+    case = case or Case(id=snapshot.case_id, created_at=snapshot.created_at)
+    for name in ("sop", "agency", "tracking_code", "applicant_id", "applicant_name", "title", "status", "stage",
+                 "data", "version", "parent_id", "closed_at"):
+        setattr(case, name, getattr(snapshot, name))
+    case.overdue = any(s.overdue for s in snapshot.open_steps)
+    case.updated_at = utcnow()
+    session.add(case)
+    return True
+
+
+def write_snapshot(engine: Engine, snapshot: CaseSnapshot) -> None:
+    with session_scope(engine) as session:
+        if _upsert_case(session, snapshot):
+            session.flush()
+            session.exec(delete(Task).where(col(Task.case_id) == snapshot.case_id))
+            session.add_all(_task_row(snapshot, s) for s in snapshot.open_steps)
+        known = set(session.exec(select(CaseEvent.seq).where(CaseEvent.case_id == snapshot.case_id)).all())
+        session.add_all(_event_row(snapshot.case_id, e) for e in snapshot.new_events if e.seq not in known)
+        session.commit()
+
+
+class RecordActivities:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn(name="record_case")
+    async def record_case(self, snapshot: CaseSnapshot) -> None:
+        await asyncio.to_thread(write_snapshot, self.engine, snapshot)

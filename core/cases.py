@@ -1,0 +1,53 @@
+"""Starting a case: a readable id, a tracking code, and the workflow with its search attributes."""
+
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+
+from core.config import Settings
+from core.db import session_scope
+from core.messages import CaseStart, DecisionResult, Person
+from core.models import CaseCounter
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def next_case_id(engine: Engine, sop: str, year: int) -> str:
+    """<sop>-<year>-<seq>, e.g. jathil-vendor-2026-000042."""
+    with session_scope(engine) as session:
+        counter = session.get(CaseCounter, (sop, year), with_for_update=True) or CaseCounter(sop=sop, year=year)
+        counter.last += 1
+        session.add(counter)
+        session.commit()
+        return f"{sop}-{year}-{counter.last:06d}"
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(10))
+
+
+async def start_case(
+    client: Client, settings: Settings, engine: Engine, *, sop: str, applicant: Person, data: dict,
+    title: str = "", parent_id: str | None = None,
+) -> str:
+    """Starts the SOP's workflow and returns once its first projection is written."""
+    from workflows import WORKFLOW_BY_SOP
+    from workflows.sop import start_search_attributes
+
+    workflow_class = WORKFLOW_BY_SOP[sop]
+    definition = workflow_class.definition
+    year = datetime.now(ZoneInfo("Asia/Jakarta")).year
+    case_id = next_case_id(engine, sop, year)
+    start = CaseStart(case_id=case_id, sop=sop, agency=definition.agency, tracking_code=new_tracking_code(),
+                      applicant=applicant, data=data, title=title, parent_id=parent_id)
+    handle = await client.start_workflow(
+        workflow_class.run, start, id=case_id, task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=start_search_attributes(sop, definition.agency, definition.steps[0].stage),
+    )
+    await handle.execute_update("sync", result_type=DecisionResult)
+    return case_id

@@ -1,0 +1,105 @@
+"""The `alur` command: dev, migrate, worker, api, temporal-setup, users add."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from core.config import Settings, describe_error, get_settings
+
+log = logging.getLogger("alur")
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        sys.exit(f"alur: {describe_error(error)}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from core.db import migrate
+
+    migrate(load_settings().database_url)
+    print("database is up to date")
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from worker import run_worker
+
+    asyncio.run(run_worker(load_settings()))
+
+
+def cmd_api(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    load_settings()
+    uvicorn.run("api.main:app", host=args.host, port=args.port)
+
+
+def cmd_temporal_setup(args: argparse.Namespace) -> None:
+    from core.temporal import connect, register_search_attributes
+
+    async def setup() -> list[str]:
+        settings = load_settings()
+        return await register_search_attributes(await connect(settings), settings.temporal_namespace)
+
+    added = asyncio.run(setup())
+    print(f"search attributes added: {', '.join(added)}" if added else "search attributes already registered")
+
+
+def cmd_users_add(args: argparse.Namespace) -> None:
+    from core.db import get_engine
+    from core.users import create_user
+
+    load_settings()
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_user(get_engine(), email=args.email, name=args.name, role=args.role, agency=args.agency,
+                           password=password, phone=args.phone)
+    except ValueError as error:
+        sys.exit(f"alur: {error}")
+    print(f"user {user.id} created: {user.email} ({user.role}{', ' + user.agency if user.agency else ''})")
+
+
+def cmd_dev(args: argparse.Namespace) -> None:
+    from core.devstack import run_dev
+
+    asyncio.run(run_dev(load_settings(), api_port=args.port))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="alur", description="Alur: SOP layanan UMKM di atas Temporal")
+    sub = root.add_subparsers(dest="command", required=True)
+    dev = sub.add_parser("dev", help="everything on one machine (Temporal dev server, worker, API, mail sink)")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.set_defaults(func=cmd_dev)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("worker", help="run the Temporal worker").set_defaults(func=cmd_worker)
+    api = sub.add_parser("api", help="run the API and web pages")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(func=cmd_api)
+    sub.add_parser("temporal-setup", help="register the search attributes").set_defaults(func=cmd_temporal_setup)
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="create a user; password on stdin")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True)
+    add.add_argument("--agency")
+    add.add_argument("--phone")
+    add.set_defaults(func=cmd_users_add)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

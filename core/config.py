@@ -1,0 +1,80 @@
+"""Settings from the environment (prefix ALUR_). A bad value stops start-up with one clear line."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ALUR_", extra="ignore")
+
+    env: str = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'alur.db'}"
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "alur"
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Alur <no-reply@alur.local>"
+    base_url: str = "http://localhost:8000"
+    secret_key: str = DEV_SECRET
+    upload_dir: Path = ROOT / "var" / "uploads"
+    var_dir: Path = ROOT / "var"
+    # Per-step SLA overrides, e.g. {"jathil-vendor.verify": "2d", "gallery-curation.curate": "3d"}
+    sla_overrides: dict[str, str] = {}
+    token_hours: int = 12
+    verify_hours: int = 48
+
+    @field_validator("env")
+    @classmethod
+    def _known_env(cls, value: str) -> str:
+        if value not in ("development", "test", "production"):
+            raise ValueError("must be development, test or production")
+        return value
+
+    @field_validator("smtp_port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 0 < value < 65536:
+            raise ValueError("must be a TCP port (1-65535)")
+        return value
+
+    @model_validator(mode="after")
+    def _safe_secret(self) -> "Settings":
+        # A default or short secret would let anyone forge sessions and verification links.
+        if self.env == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ValueError("ALUR_SECRET_KEY must be set to 32+ random characters in production")
+        return self
+
+    @field_validator("sla_overrides")
+    @classmethod
+    def _sla_syntax(cls, value: dict[str, str]) -> dict[str, str]:
+        from core.calendar import parse_working_time
+
+        for key, amount in value.items():
+            parse_working_time(amount)  # raises with the offending text
+        return value
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "development"
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming the first bad ALUR_* variable and why."""
+    first = error.errors()[0]
+    name = "ALUR_" + str(first["loc"][0]).upper() if first["loc"] else "configuration"
+    return f"invalid setting {name}: {first['msg']}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,139 @@
+"""Dataclass messages between the API, the workflows and the activities.
+
+Plain dataclasses so Temporal's default converter carries them; add fields with defaults
+only, so that old histories keep decoding.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.calendar import WorkingTime
+
+
+@dataclass
+class Person:
+    id: int | None
+    name: str
+    role: str | None = None
+    agency: str | None = None
+    email: str | None = None
+
+
+SYSTEM = Person(id=None, name="Sistem", role=None)
+
+
+@dataclass
+class CaseStart:
+    case_id: str
+    sop: str
+    agency: str
+    tracking_code: str
+    applicant: Person
+    data: dict[str, Any]
+    title: str = ""
+    parent_id: str | None = None
+
+
+@dataclass
+class Decision:
+    step: str
+    action: str
+    actor: Person
+    reason: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass
+class DecisionResult:
+    case_id: str
+    status: str
+    stage: str
+
+
+@dataclass
+class OpenStep:
+    step: str
+    title: str
+    role: str
+    actions: list[str]
+    started_at: datetime
+    round: int = 1
+    assignee_id: int | None = None
+    assignee_name: str | None = None
+    queue: str | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    second_escalation_at: datetime | None = None
+    overdue: bool = False
+
+
+@dataclass
+class HistoryEvent:
+    seq: int
+    at: datetime
+    step: str
+    actor: Person
+    action: str
+    reason: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CaseSnapshot:
+    """The projection of a case after a transition; `version` orders concurrent writes."""
+
+    case_id: str
+    sop: str
+    agency: str
+    tracking_code: str
+    applicant_id: int
+    applicant_name: str
+    title: str
+    status: str
+    stage: str
+    data: dict[str, Any]
+    version: int
+    created_at: datetime
+    open_steps: list[OpenStep] = field(default_factory=list)
+    new_events: list[HistoryEvent] = field(default_factory=list)
+    parent_id: str | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass
+class DeadlineRequest:
+    agency: str
+    sop: str
+    step: str
+    start: datetime
+    sla: WorkingTime
+    remind_before: WorkingTime | None = None
+    second_escalation_after: WorkingTime | None = None
+
+
+@dataclass
+class Deadlines:
+    due_at: datetime
+    remind_at: datetime | None = None
+    second_escalation_at: datetime | None = None
+    sla_text: str = ""
+
+
+@dataclass
+class Recipients:
+    user_ids: list[int] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    agency: str | None = None
+    emails: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Notice:
+    """One message to send; `key` (case + step round + kind) makes sending idempotent."""
+
+    key: str
+    case_id: str
+    template: str
+    recipients: Recipients
+    context: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,141 @@
+"""Database tables: users, the case projection (cases, open tasks, append-only events), sent notifications."""
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC (SQLite has no zones), always read back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store timezone-aware values")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def at_field(nullable: bool = False, index: bool = False) -> Any:
+    column = Column(UTCDateTime(), nullable=nullable, index=index)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(default_factory=utcnow, sa_column=column)
+
+
+def json_field() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)
+    name: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=20)
+    role: str = Field(index=True, max_length=30)
+    agency: str | None = Field(default=None, index=True, max_length=30)
+    password_hash: str
+    verified: bool = False
+    created_at: datetime = at_field()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    id: str = Field(primary_key=True, max_length=60)
+    sop: str = Field(index=True, max_length=40)
+    agency: str = Field(index=True, max_length=30)
+    tracking_code: str = Field(unique=True, index=True, max_length=20)
+    applicant_id: int = Field(index=True, foreign_key="users.id")
+    applicant_name: str = Field(max_length=200)
+    title: str = Field(default="", max_length=300)
+    status: str = Field(index=True, max_length=20)
+    stage: str = Field(max_length=80)
+    data: dict = json_field()
+    overdue: bool = Field(default=False, index=True)
+    parent_id: str | None = Field(default=None, index=True, max_length=60)
+    version: int = 0
+    created_at: datetime = at_field()
+    updated_at: datetime = at_field()
+    closed_at: datetime | None = at_field(nullable=True)
+
+
+class Task(SQLModel, table=True):
+    """An open step of a case: what inboxes read."""
+
+    __tablename__ = "tasks"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(index=True, foreign_key="cases.id", max_length=60)
+    agency: str = Field(index=True, max_length=30)
+    step: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    role: str = Field(index=True, max_length=30)
+    assignee_id: int | None = Field(default=None, index=True)
+    queue: str | None = Field(default=None, max_length=30)
+    actions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    started_at: datetime = at_field()
+    due_at: datetime | None = at_field(nullable=True, index=True)
+    overdue: bool = False
+
+
+class CaseEvent(SQLModel, table=True):
+    """Append-only history of a case; seq makes a retried projection write idempotent."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(index=True, foreign_key="cases.id", max_length=60)
+    seq: int
+    at: datetime = at_field()
+    step: str = Field(max_length=40)
+    actor_id: int | None = None
+    actor_name: str = Field(max_length=200)
+    actor_role: str | None = Field(default=None, max_length=30)
+    action: str = Field(max_length=40)
+    reason: str | None = None
+    data: dict = json_field()
+
+
+class Notification(SQLModel, table=True):
+    """One row per message sent: the idempotency key stops a retried activity from sending twice."""
+
+    __tablename__ = "notifications"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True, max_length=300)
+    case_id: str | None = Field(default=None, index=True, max_length=60)
+    channel: str = Field(max_length=20)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(default="", max_length=300)
+    sent_at: datetime = at_field()
+
+
+class CaseCounter(SQLModel, table=True):
+    """Sequence per SOP and year for readable workflow ids: <sop>-<year>-<seq>."""
+
+    __tablename__ = "case_counters"
+    sop: str = Field(primary_key=True, max_length=40)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class AgencyClosedDay(SQLModel, table=True):
+    """A day an agency closes beyond national holidays (e.g. a regional anniversary)."""
+
+    __tablename__ = "agency_closed_days"
+    __table_args__ = (UniqueConstraint("agency", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agency: str = Field(index=True, max_length=30)
+    day: date
+    note: str = Field(default="", max_length=200)

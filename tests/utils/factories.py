@@ -1,0 +1,38 @@
+"""Users and form data for tests."""
+
+import itertools
+
+from sqlalchemy.engine import Engine
+
+from core.models import User
+from core.users import create_user
+
+PASSWORD = "rahasia-123"
+_counter = itertools.count(1)
+
+
+def make_user(engine: Engine, role: str, agency: str | None = None, name: str | None = None, **extra) -> User:
+    n = next(_counter)
+    return create_user(
+        engine, email=f"{role}{n}@contoh.id", name=name or f"{role.replace('_', ' ').title()} {n}", role=role,
+        agency=agency, password=PASSWORD, **extra,
+    )
+
+
+def jathil_vendor_form(**overrides) -> dict:
+    form = {
+        "business_name": "Keripik Tempe Bu Sri",
+        "owner_name": "Sri Wahyuni",
+        "nik": "3502014107850001",
+        "address": "Jl. Soekarno Hatta 12, Ponorogo",
+        "regency": "Kabupaten Ponorogo",
+        "phone": "0812-3456-7890",
+        "email": "sri@contoh.id",
+        "category": "makanan_minuman",
+        "nib": "1234567890123",
+        "pirt": "2063502010123-25",
+        "not_repacker": True,
+        "not_reseller": True,
+    }
+    form.update(overrides)
+    return form

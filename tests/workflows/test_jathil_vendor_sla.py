@@ -1,0 +1,94 @@
+"""SLA timers of jathil-vendor on the time-skipping server: due time, reminder and both
+escalations at the right instants across a weekend and national holidays, e-mails received."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
+
+from activities.mailsink import MailSink
+from core.cases import start_case
+from core.config import Settings
+from core.db import engine_for, session_scope
+from core.messages import Decision
+from core.models import Case, CaseEvent, Task
+from core.users import person
+from tests.utils.factories import jathil_vendor_form, make_user
+from tests.utils.waiting import eventually
+from worker import build_worker
+
+WIB = ZoneInfo("Asia/Jakarta")
+# Friday 15:00 WIB; Monday 8 March 2027 is Nyepi, then Eid al-Fitr and its joint holidays to Monday 15th.
+SUBMITTED = datetime(2027, 3, 5, 15, 0, tzinfo=WIB)
+DUE = datetime(2027, 3, 16, 15, 0, tzinfo=WIB)  # 1 working day later
+REMIND = datetime(2027, 3, 16, 13, 0, tzinfo=WIB)  # 2 working hours before
+SECOND = datetime(2027, 3, 17, 15, 0, tzinfo=WIB)  # 1 more working day
+
+
+async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
+    await env.sleep((moment - await env.get_current_time()).total_seconds())
+
+
+def near(actual: datetime | None, expected: datetime) -> bool:
+    """The case starts a few milliseconds after the clock reaches SUBMITTED."""
+    return actual is not None and abs(actual - expected) < timedelta(seconds=5)
+
+
+def events(engine, case_id: str, action: str) -> list[CaseEvent]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == action)))
+
+
+def mails_to(sink: MailSink, address: str, subject_part: str) -> list[dict]:
+    return [m for m in sink.messages() if address in m["to"] and subject_part.lower() in m["subject"].lower()]
+
+
+async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowEnvironment, settings: Settings,
+                                                             mail_sink: MailSink) -> None:
+    engine = engine_for(settings.database_url)
+    applicant = make_user(engine, "umkm")
+    field_admin = make_user(engine, "admin_bidang", "ponorogo")
+    main_admin = make_user(engine, "admin_utama", "ponorogo")
+    head = make_user(engine, "kepala_dinas", "ponorogo")
+    other_agency = make_user(engine, "admin_bidang", "jatim")
+    assert await time_env.get_current_time() < SUBMITTED, "pick a later Friday: the scenario is in the past"
+
+    async with build_worker(time_env.client, settings, engine):
+        await skip_to(time_env, SUBMITTED)
+        case_id = await start_case(time_env.client, settings, engine, sop="jathil-vendor",
+                                   applicant=person(applicant), data=jathil_vendor_form())
+        with session_scope(engine) as session:
+            task = session.exec(select(Task).where(Task.case_id == case_id)).one()
+        assert task.step == "verify" and near(task.due_at, DUE)
+
+        await skip_to(time_env, REMIND - timedelta(minutes=1))
+        assert not events(engine, case_id, "reminder")
+        await skip_to(time_env, REMIND + timedelta(minutes=1))
+        reminder = (await eventually(lambda: events(engine, case_id, "reminder")))[0]
+        assert near(reminder.at, REMIND)
+        await eventually(lambda: mails_to(mail_sink, field_admin.email, "pengingat"))
+
+        await skip_to(time_env, DUE + timedelta(minutes=1))
+        escalation = (await eventually(lambda: events(engine, case_id, "escalation")))[0]
+        assert near(escalation.at, DUE)
+        await eventually(lambda: mails_to(mail_sink, main_admin.email, "batas waktu"))
+        await eventually(lambda: mails_to(mail_sink, field_admin.email, "batas waktu"))
+        with session_scope(engine) as session:
+            assert session.get(Case, case_id).overdue
+        assert not events(engine, case_id, "escalation2")
+
+        await skip_to(time_env, SECOND + timedelta(minutes=1))
+        second = (await eventually(lambda: events(engine, case_id, "escalation2")))[0]
+        assert near(second.at, SECOND)
+        await eventually(lambda: mails_to(mail_sink, head.email, "eskalasi"))
+        assert not [m for m in mail_sink.messages() if other_agency.email in m["to"]]
+
+        # The step waited on after escalation; the officer decides (by signal: see sdk-java#2283).
+        handle = time_env.client.get_workflow_handle(case_id)
+        await handle.signal("decide_signal", Decision("verify", "forward", person(field_admin)))
+        await eventually(lambda: events(engine, case_id, "forward"))
+        await handle.signal("decide_signal", Decision("approve", "approve", person(main_admin)))
+        result = await handle.result()
+        assert result["status"] == "completed"
+        await eventually(lambda: mails_to(mail_sink, applicant.email, "disetujui"))

@@ -1,0 +1,46 @@
+"""One worker: every SOP workflow and activity on one task queue. `python worker.py` or `alur worker`."""
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.calendar import CalendarActivities
+from activities.notify import NotifyActivities
+from activities.records import RecordActivities
+from core.config import Settings, get_settings
+from core.db import engine_for
+from workflows import WORKFLOWS
+
+
+def activities_for(settings: Settings, engine: Engine) -> list:
+    calendar = CalendarActivities(settings, engine)
+    records = RecordActivities(engine)
+    notify = NotifyActivities(settings, engine)
+    return [calendar.compute_deadlines, records.record_case, notify.send_notice]
+
+
+def build_worker(client: Client, settings: Settings, engine: Engine | None = None) -> Worker:
+    engine = engine or engine_for(settings.database_url)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(settings, engine),
+        activity_executor=ThreadPoolExecutor(8),
+    )
+
+
+async def run_worker(settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    logging.getLogger(__name__).info("worker on %s, queue %s", settings.temporal_address, settings.task_queue)
+    await build_worker(client, settings).run()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(run_worker())

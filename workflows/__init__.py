@@ -1,0 +1,10 @@
+"""Every SOP workflow, by SOP id. The worker registers all of them on one task queue."""
+
+from workflows.jathil_vendor import DEFINITION as JATHIL_VENDOR, JathilVendorWorkflow
+from workflows.sop import SopDefinition
+
+WORKFLOWS = [JathilVendorWorkflow]
+SOPS: dict[str, SopDefinition] = {wf.definition.id: wf.definition for wf in WORKFLOWS}
+WORKFLOW_BY_SOP = {wf.definition.id: wf for wf in WORKFLOWS}
+
+__all__ = ["JATHIL_VENDOR", "SOPS", "WORKFLOWS", "WORKFLOW_BY_SOP"]

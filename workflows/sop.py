@@ -1,0 +1,484 @@
+"""The shared step engine: every SOP workflow is a short script of `await self.step(...)` calls.
+
+The engine owns the waiting, the SLA timers (reminder, escalation, second escalation), the
+validation of decisions, the projection writes, the search attributes and the notifications.
+An SOP module holds only its sequence and rules. Deterministic code only: every side effect
+is an activity.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from core.calendar import WorkingTime
+    from core.messages import (
+        SYSTEM,
+        CaseSnapshot,
+        CaseStart,
+        Deadlines,
+        DeadlineRequest,
+        Decision,
+        DecisionResult,
+        HistoryEvent,
+        Notice,
+        OpenStep,
+        Person,
+        Recipients,
+    )
+
+SOP_KEY = SearchAttributeKey.for_keyword("AlurSop")
+AGENCY_KEY = SearchAttributeKey.for_keyword("AlurAgency")
+STAGE_KEY = SearchAttributeKey.for_keyword("AlurStage")
+ROLE_KEY = SearchAttributeKey.for_keyword_list("AlurRole")
+DUE_KEY = SearchAttributeKey.for_datetime("AlurDueAt")
+OVERDUE_KEY = SearchAttributeKey.for_bool("AlurOverdue")
+SEARCH_ATTRIBUTES = (SOP_KEY, AGENCY_KEY, STAGE_KEY, ROLE_KEY, DUE_KEY, OVERDUE_KEY)
+
+# Error types the API maps to HTTP statuses.
+NOT_OPEN = "NotOpen"  # 409
+FORBIDDEN = "Forbidden"  # 403
+INVALID = "InvalidDecision"  # 422, details[0] = [{"loc": [...], "msg": ...}]
+
+RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+NOTIFY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10)
+)
+APPLICANT = "applicant"  # a step's role placeholder: the case's own applicant acts
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    label: str  # Indonesian button label
+    needs_reason: bool = False
+    closes_step: bool = True  # "save" and "edit" keep the step open
+
+
+@dataclass(frozen=True)
+class StepDef:
+    id: str
+    title: str  # Indonesian
+    role: str  # a role, or APPLICANT
+    stage: str  # the SOP's own status label while this step is open
+    actions: tuple[Action, ...]
+    sla: WorkingTime | None = None
+    remind_before: WorkingTime | None = None
+    escalate_to: tuple[str, ...] = ()
+    second_escalation_after: WorkingTime | None = None
+    second_escalate_to: tuple[str, ...] = ()
+    notify_on_open: bool = True
+
+    def action(self, action_id: str) -> Action | None:
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    @property
+    def applicant_step(self) -> bool:
+        return self.role == APPLICANT
+
+
+@dataclass(frozen=True)
+class SopDefinition:
+    id: str
+    title: str
+    agency: str
+    steps: tuple[StepDef, ...]
+    description: str = ""
+
+    def step(self, step_id: str) -> StepDef:
+        return next(s for s in self.steps if s.id == step_id)
+
+
+def invalid(errors: list[dict[str, Any]]) -> ApplicationError:
+    return ApplicationError("Data keputusan tidak valid", errors, type=INVALID, non_retryable=True)
+
+
+@dataclass
+class _Ticket:
+    number: int
+    decision: Decision
+
+
+@dataclass
+class _OpenTask:
+    definition: StepDef
+    view: OpenStep
+    decision: _Ticket | None = None
+    pending: list[_Ticket] = field(default_factory=list)  # non-closing actions (save, edit)
+
+    @property
+    def closed(self) -> bool:
+        return self.decision is not None
+
+
+class SopWorkflow:
+    """Base class of every SOP workflow. Subclasses set `definition` and write `run`."""
+
+    definition: ClassVar[SopDefinition]
+
+    def __init__(self) -> None:
+        self.case: CaseStart | None = None
+        self.data: dict[str, Any] = {}
+        self.status = "open"
+        self.stage = ""
+        self.history: list[HistoryEvent] = []
+        self.tasks: dict[str, _OpenTask] = {}
+        self.rounds: dict[str, int] = {}
+        self.created_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self._recorded_seq = 0
+        self._version = 0
+        self._tickets = 0
+        self._consumed = 0
+        self._written = 0
+        self._dirty = True
+        self._writing = 0
+        self._outbox: list[asyncio.Task[Any]] = []
+
+    # ---- handlers -------------------------------------------------------------------------
+
+    @workflow.update(name="decide")
+    async def decide(self, decision: Decision) -> DecisionResult:
+        ticket = self._accept(decision)
+        await workflow.wait_condition(lambda: self._written >= ticket.number)
+        return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
+
+    @decide.validator
+    def _validate_decision(self, decision: Decision) -> None:
+        self.check_decision(decision)
+
+    @workflow.signal(name="decide_signal")
+    def decide_signal(self, decision: Decision) -> None:
+        """The same decision as a fire-and-forget signal (Temporal CLI/UI); refusals are logged."""
+        try:
+            self._accept(decision)
+        except ApplicationError as refused:
+            workflow.logger.warning("signal decision refused: %s", refused)
+
+    @workflow.update(name="sync")
+    async def sync(self) -> DecisionResult:
+        """Returns once the case's current state is in the projection (used right after start)."""
+        await workflow.wait_condition(self._settled)
+        return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
+
+    def _settled(self) -> bool:
+        return self.case is not None and not self._dirty and self._writing == 0 and self._written >= self._consumed
+
+    @workflow.query(name="open_steps")
+    def open_steps(self) -> list[OpenStep]:
+        return [t.view for t in self.tasks.values() if not t.closed]
+
+    # ---- validation -----------------------------------------------------------------------
+
+    def check_decision(self, decision: Decision) -> None:
+        """Refuses a decision before anything reaches history. Read-only."""
+        if self.status != "open":
+            raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
+        task = self.tasks.get(decision.step)
+        if task is None or task.closed:
+            raise ApplicationError(f"Langkah {decision.step!r} tidak sedang terbuka", type=NOT_OPEN, non_retryable=True)
+        self._check_actor(task, decision.actor)
+        action = task.definition.action(decision.action)
+        if action is None:
+            allowed = ", ".join(a.id for a in task.definition.actions)
+            raise invalid([{"loc": ["body", "action"], "msg": f"Aksi tidak dikenal; pilihan: {allowed}"}])
+        if action.needs_reason and not (decision.reason or "").strip():
+            raise invalid([{"loc": ["body", "reason"], "msg": "Alasan wajib diisi untuk aksi ini"}])
+        errors = self.validate_action(decision)
+        if errors:
+            raise invalid(errors)
+
+    def _check_actor(self, task: _OpenTask, actor: Person) -> None:
+        view = task.view
+        if view.assignee_id is not None:
+            if actor.id != view.assignee_id:
+                raise ApplicationError("Langkah ini ditugaskan kepada orang lain", type=FORBIDDEN, non_retryable=True)
+            return
+        if actor.role != view.role or actor.agency != self._case.agency:
+            raise ApplicationError("Peran Anda tidak berwenang pada langkah ini", type=FORBIDDEN, non_retryable=True)
+
+    def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
+        """SOP hook: field errors for the decision's data (deterministic, no I/O)."""
+        return []
+
+    def _accept(self, decision: Decision) -> _Ticket:
+        # Re-checked here: a second, concurrent copy of a decision passed its validator before
+        # the first one was applied (a double click); only the first one may take the step.
+        self.check_decision(decision)
+        self._tickets += 1
+        ticket = _Ticket(self._tickets, decision)
+        task = self.tasks[decision.step]
+        if task.definition.action(decision.action).closes_step:  # type: ignore[union-attr]
+            task.decision = ticket
+        else:
+            task.pending.append(ticket)
+        return ticket
+
+    # ---- the script's verbs ---------------------------------------------------------------
+
+    @property
+    def _case(self) -> CaseStart:
+        assert self.case is not None, "open_case() first"
+        return self.case
+
+    async def open_case(self, start: CaseStart) -> None:
+        self.case = start
+        self.data = dict(start.data)
+        self.created_at = workflow.now()
+        self.stage = self.definition.steps[0].stage
+        self.add_event("submit", start.applicant, "submitted")
+        self.notify("submitted", Recipients(user_ids=[start.applicant.id] if start.applicant.id else []), "submit")
+
+    async def step(self, step_id: str, *, assignee: Person | None = None, queue: str | None = None) -> Decision:
+        """Opens one step and waits for its closing decision."""
+        decisions = await self.steps([step_id], assignees={step_id: assignee} if assignee else None, queue=queue)
+        return decisions[step_id]
+
+    async def steps(
+        self, step_ids: Sequence[str], *, assignees: dict[str, Person] | None = None, queue: str | None = None
+    ) -> dict[str, Decision]:
+        """Opens steps side by side and waits until each has a closing decision."""
+        for step_id in step_ids:
+            await self._open(self.definition.step(step_id), (assignees or {}).get(step_id), queue)
+        decided: dict[str, Decision] = {}
+        while len(decided) < len(step_ids):
+            await self.flush()
+            await workflow.wait_condition(lambda: self._has_news(step_ids, decided))
+            for step_id in step_ids:
+                task = self.tasks[step_id]
+                self._apply_pending(task)
+                if task.closed and step_id not in decided:
+                    decided[step_id] = self._close(task)
+        return decided
+
+    def _has_news(self, step_ids: Sequence[str], decided: dict[str, Decision]) -> bool:
+        return any(
+            self.tasks[s].pending or (self.tasks[s].closed and s not in decided) for s in step_ids
+        )
+
+    def _apply_pending(self, task: _OpenTask) -> None:
+        for ticket in task.pending:
+            self.on_open_action(ticket.decision)
+            self._consumed = max(self._consumed, ticket.number)
+        task.pending.clear()
+
+    def on_open_action(self, decision: Decision) -> None:
+        """SOP hook for actions that keep the step open (save a draft, edit a field)."""
+        self.data.update(decision.data or {})
+        self.add_event(decision.step, decision.actor, decision.action, decision.reason, decision.data or {})
+
+    def _close(self, task: _OpenTask) -> Decision:
+        assert task.decision is not None
+        decision = task.decision.decision
+        self._consumed = max(self._consumed, task.decision.number)
+        event_data = self.event_data(decision)
+        self.add_event(decision.step, decision.actor, decision.action, decision.reason, event_data)
+        return decision
+
+    def event_data(self, decision: Decision) -> dict[str, Any]:
+        """SOP hook: what of a closing decision's data the history keeps."""
+        return decision.data or {}
+
+    async def _open(self, definition: StepDef, assignee: Person | None, queue: str | None) -> None:
+        if definition.applicant_step:
+            assignee = self._case.applicant
+        round_ = self.rounds.get(definition.id, 0) + 1
+        self.rounds[definition.id] = round_
+        now = workflow.now()
+        view = OpenStep(
+            step=definition.id,
+            title=definition.title,
+            role="umkm" if definition.applicant_step else definition.role,
+            actions=[a.id for a in definition.actions],
+            started_at=now,
+            round=round_,
+            assignee_id=assignee.id if assignee else None,
+            assignee_name=assignee.name if assignee else None,
+            queue=queue,
+        )
+        if definition.applicant_step:
+            view.role = self._case.applicant.role or "umkm"
+        if definition.sla is not None:
+            deadlines = await self._deadlines(definition, now)
+            view.due_at = deadlines.due_at
+            view.remind_at = deadlines.remind_at
+            view.second_escalation_at = deadlines.second_escalation_at
+        task = _OpenTask(definition, view)
+        self.tasks[definition.id] = task
+        self.stage = definition.stage
+        self._dirty = True
+        if definition.notify_on_open:
+            self.notify("task", self._step_recipients(task), definition.id, task=task)
+        if view.due_at is not None:
+            asyncio.create_task(self._watch(task))
+
+    async def _deadlines(self, definition: StepDef, start: datetime) -> Deadlines:
+        request = DeadlineRequest(
+            agency=self._case.agency,
+            sop=self.definition.id,
+            step=definition.id,
+            start=start,
+            sla=definition.sla,  # type: ignore[arg-type]
+            remind_before=definition.remind_before,
+            second_escalation_after=definition.second_escalation_after,
+        )
+        return await workflow.execute_activity(
+            "compute_deadlines", request, result_type=Deadlines,
+            start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
+        )
+
+    def _step_recipients(self, task: _OpenTask) -> Recipients:
+        if task.view.assignee_id is not None:
+            return Recipients(user_ids=[task.view.assignee_id])
+        return Recipients(roles=[task.view.role], agency=self._case.agency)
+
+    # ---- SLA timers ------------------------------------------------------------------------
+
+    async def _watch(self, task: _OpenTask) -> None:
+        view, definition = task.view, task.definition
+        timers: list[tuple[datetime | None, str, tuple[str, ...]]] = [
+            (view.remind_at, "reminder", ()),
+            (view.due_at, "escalation", definition.escalate_to),
+            (view.second_escalation_at, "escalation2", definition.second_escalate_to),
+        ]
+        for at, kind, roles in timers:
+            if at is None:
+                continue
+            if not await self._sleep_while_open(task, at):
+                return
+            await self._on_timer(task, kind, roles)
+
+    async def _sleep_while_open(self, task: _OpenTask, until: datetime) -> bool:
+        """True when `until` passed with the task still open."""
+        delay = until - workflow.now()
+        if delay > timedelta(0):
+            try:
+                await workflow.wait_condition(lambda: task.closed, timeout=delay)
+            except asyncio.TimeoutError:
+                pass
+        return not task.closed and self.tasks.get(task.definition.id) is task
+
+    async def _on_timer(self, task: _OpenTask, kind: str, roles: tuple[str, ...]) -> None:
+        recipients = self._step_recipients(task)
+        if kind == "reminder":
+            self.add_event(task.definition.id, SYSTEM, kind, "Pengingat: batas waktu layanan sudah dekat")
+        else:
+            task.view.overdue = True
+            recipients.roles = [*recipients.roles, *roles]
+            recipients.agency = self._case.agency
+            self.add_event(task.definition.id, SYSTEM, kind, "Melewati batas waktu layanan; dieskalasi")
+        self.notify(kind, recipients, task.definition.id, task=task)
+        await self.flush()
+
+    # ---- closing ---------------------------------------------------------------------------
+
+    async def finish(self, status: str, stage: str, template: str | None = None, **context: Any) -> DecisionResult:
+        """Closes the case, writes it, tells the applicant, and waits for the last messages."""
+        self.status = status
+        self.stage = stage
+        self.closed_at = workflow.now()
+        self._dirty = True
+        if template:
+            self.notify(template, Recipients(user_ids=[self._case.applicant.id or 0]), "finish", **context)
+        await self.flush()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._outbox)
+        return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
+
+    # ---- history, projection, search attributes ------------------------------------------
+
+    def add_event(
+        self, step: str, actor: Person, action: str, reason: str | None = None, data: dict[str, Any] | None = None
+    ) -> None:
+        self.history.append(HistoryEvent(len(self.history) + 1, workflow.now(), step, actor, action, reason, data or {}))
+        self._dirty = True
+
+    def snapshot(self) -> CaseSnapshot:
+        case = self._case
+        return CaseSnapshot(
+            case_id=case.case_id, sop=case.sop, agency=case.agency, tracking_code=case.tracking_code,
+            applicant_id=case.applicant.id or 0, applicant_name=case.applicant.name, title=case.title,
+            status=self.status, stage=self.stage, data=self.data, version=self._version,
+            created_at=self.created_at or workflow.now(),
+            open_steps=[replace(t.view) for t in self.tasks.values() if not t.closed] if self.status == "open" else [],
+            new_events=[e for e in self.history if e.seq > self._recorded_seq],
+            parent_id=case.parent_id, closed_at=self.closed_at,
+        )
+
+    async def flush(self) -> None:
+        """Writes the projection if anything changed; decisions return only after this."""
+        consumed = self._consumed
+        if self._dirty:
+            self._dirty = False
+            self._version += 1
+            snapshot = self.snapshot()
+            self._upsert_search_attributes(snapshot)
+            self._writing += 1
+            try:
+                await workflow.execute_activity(
+                    "record_case", snapshot, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
+                )
+            finally:
+                self._writing -= 1
+            self._recorded_seq = max(self._recorded_seq, max((e.seq for e in snapshot.new_events), default=0))
+        self._written = max(self._written, consumed)
+
+    def _upsert_search_attributes(self, snapshot: CaseSnapshot) -> None:
+        dues = [s.due_at for s in snapshot.open_steps if s.due_at]
+        overdue = any(s.overdue for s in snapshot.open_steps)
+        updates = [
+            SOP_KEY.value_set(snapshot.sop),
+            AGENCY_KEY.value_set(snapshot.agency),
+            STAGE_KEY.value_set(snapshot.stage),
+            ROLE_KEY.value_set(sorted({s.role for s in snapshot.open_steps})),
+            OVERDUE_KEY.value_set(overdue),
+            DUE_KEY.value_set(min(dues)) if dues else DUE_KEY.value_unset(),
+        ]
+        workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self.summary(snapshot, overdue))
+
+    def summary(self, snapshot: CaseSnapshot, overdue: bool) -> str:
+        if snapshot.status != "open":
+            return f"{self.definition.title}: {snapshot.stage} ({snapshot.status})"
+        waiting = ", ".join(s.title for s in snapshot.open_steps) or "-"
+        late = " — TERLAMBAT" if overdue else ""
+        return f"{self.definition.title} · {snapshot.applicant_name} · tahap {snapshot.stage} · menunggu: {waiting}{late}"
+
+    # ---- notifications ---------------------------------------------------------------------
+
+    def notify(self, template: str, recipients: Recipients, step: str, task: _OpenTask | None = None, **extra: Any) -> None:
+        """Sends in the background: a slow or failing mail server never holds the case."""
+        case = self._case
+        round_ = self.rounds.get(step, 1)
+        context: dict[str, Any] = {
+            "case_id": case.case_id, "sop_title": self.definition.title, "tracking_code": case.tracking_code,
+            "applicant_name": case.applicant.name, "stage": self.stage, "title": case.title, **extra,
+        }
+        if task is not None:
+            context.update(step_title=task.definition.title, due_at=task.view.due_at)
+        notice = Notice(key=f"{case.case_id}/{step}#{round_}/{template}", case_id=case.case_id,
+                        template=template, recipients=recipients, context=context)
+        self._outbox.append(asyncio.create_task(self._send(notice)))
+
+    async def _send(self, notice: Notice) -> None:
+        await workflow.execute_activity(
+            "send_notice", notice, start_to_close_timeout=timedelta(minutes=1),
+            schedule_to_close_timeout=timedelta(days=3), retry_policy=NOTIFY_RETRY,
+        )
+
+
+def start_search_attributes(sop: str, agency: str, stage: str) -> TypedSearchAttributes:
+    """Set at start so a case is findable in the Temporal UI before its first transition."""
+    return TypedSearchAttributes([
+        SearchAttributePair(SOP_KEY, sop),
+        SearchAttributePair(AGENCY_KEY, agency),
+        SearchAttributePair(STAGE_KEY, stage),
+        SearchAttributePair(OVERDUE_KEY, False),
+    ])
+
