@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
 from activities.notify import NotifyActivities
@@ -14,6 +15,14 @@ from activities.records import RecordActivities
 from core.config import Settings, get_settings
 from core.db import engine_for
 from workflows import WORKFLOWS
+
+
+# Pure validation libraries that our forms call inside workflow code: load them once, outside the sandbox.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "pydantic", "pydantic_core", "email_validator", "idna", "stdnum", "holidays", "core"
+    )
+)
 
 
 def activities_for(settings: Settings, engine: Engine) -> list:
@@ -29,6 +38,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine | None = Non
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=WORKFLOW_RUNNER,
         activities=activities_for(settings, engine),
         activity_executor=ThreadPoolExecutor(8),
     )

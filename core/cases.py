@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.config import Settings
 from core.db import session_scope
 from core.messages import CaseStart, DecisionResult, Person
 from core.models import CaseCounter
 
+MAX_ID_ATTEMPTS = 1000
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
 
@@ -32,7 +34,7 @@ def new_tracking_code() -> str:
 
 async def start_case(
     client: Client, settings: Settings, engine: Engine, *, sop: str, applicant: Person, data: dict,
-    title: str = "", parent_id: str | None = None,
+    title: str = "", parent_id: str | None = None, agency: str | None = None,
 ) -> str:
     """Starts the SOP's workflow and returns once its first projection is written."""
     from workflows import WORKFLOW_BY_SOP
@@ -41,13 +43,20 @@ async def start_case(
     workflow_class = WORKFLOW_BY_SOP[sop]
     definition = workflow_class.definition
     year = datetime.now(ZoneInfo("Asia/Jakarta")).year
-    case_id = next_case_id(engine, sop, year)
-    start = CaseStart(case_id=case_id, sop=sop, agency=definition.agency, tracking_code=new_tracking_code(),
-                      applicant=applicant, data=data, title=title, parent_id=parent_id)
-    handle = await client.start_workflow(
-        workflow_class.run, start, id=case_id, task_queue=settings.task_queue,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        search_attributes=start_search_attributes(sop, definition.agency, definition.steps[0].stage),
-    )
-    await handle.execute_update("sync", result_type=DecisionResult)
-    return case_id
+    for _ in range(MAX_ID_ATTEMPTS):
+        # An id Temporal already knows (a database restored from an older backup) is skipped.
+        case_id = next_case_id(engine, sop, year)
+        start = CaseStart(case_id=case_id, sop=sop, agency=agency or definition.agency,
+                          tracking_code=new_tracking_code(), applicant=applicant, data=data, title=title,
+                          parent_id=parent_id)
+        try:
+            handle = await client.start_workflow(
+                workflow_class.run, start, id=case_id, task_queue=settings.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=start_search_attributes(sop, start.agency, definition.steps[0].stage),
+            )
+        except WorkflowAlreadyStartedError:
+            continue
+        await handle.execute_update("sync", result_type=DecisionResult)
+        return case_id
+    raise RuntimeError(f"no free case id for {sop} {year} after {MAX_ID_ATTEMPTS} attempts")

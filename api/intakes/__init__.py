@@ -1,0 +1,43 @@
+"""How each SOP takes a new case: its form, who may apply, and checks against existing records.
+
+One module per SOP; the API's start endpoint and the applicant's pages both use INTAKES.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from core.forms import Form
+from core.models import User
+
+
+class IntakeRefused(Exception):
+    """A business refusal before anything is stored: status 403 or 409 and an Indonesian message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Intake:
+    sop: str
+    form: type[Form]
+    roles: tuple[str, ...] = ("umkm",)
+    title: Callable[[dict[str, Any]], str] = lambda data: ""
+    # Checks against existing records (one active case per account, a prerequisite case...).
+    precheck: Callable[[Session, User], None] = lambda session, user: None
+    # Fields the start form may pass on that the workflow input carries (e.g. the agency).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def registry() -> dict[str, Intake]:
+    from api.intakes import jathil_vendor
+
+    return {i.sop: i for i in (jathil_vendor.INTAKE,)}
+
+
+INTAKES = registry()

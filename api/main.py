@@ -1,0 +1,71 @@
+"""The FastAPI application: the JSON API under /api/v1 and the server-rendered pages under /."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from temporalio.client import Client
+
+from api.routes import auth, cases, sops, tasks
+from api.service import ApiError
+from core.config import Settings, get_settings
+from core.db import engine_for
+from core.forms import indonesian
+from core.temporal import connect
+
+log = logging.getLogger(__name__)
+
+
+def temporal_connector(settings: Settings, client: Client | None) -> Callable[[], Awaitable[Client]]:
+    """Connects on first use: lists and case pages keep working while Temporal is down."""
+    lock = asyncio.Lock()
+    holder: list[Client] = [client] if client else []
+
+    async def get() -> Client:
+        async with lock:
+            if not holder:
+                try:
+                    holder.append(await connect(settings))
+                except Exception as error:
+                    log.warning("Temporal unreachable at %s: %s", settings.temporal_address, error)
+                    raise ApiError(503, "Layanan alur kerja sedang tidak tersedia; coba lagi sebentar lagi") from None
+            return holder[0]
+
+    return get
+
+
+async def api_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return JSONResponse({"detail": error.detail}, status_code=error.status)
+
+
+async def validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail = [{"loc": list(e["loc"]), "msg": indonesian(e), "type": e["type"]} for e in error.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def create_app(settings: Settings | None = None, temporal_client: Client | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Alur", version="0.1.0", description="SOP layanan UMKM Dinas sebagai alur kerja Temporal",
+                  docs_url="/docs", openapi_url="/api/v1/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine_for(settings.database_url)
+    app.state.temporal = temporal_connector(settings, temporal_client)
+    api = APIRouter(prefix="/api/v1")
+    for module in (auth, sops, cases, tasks):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn api.main:app` builds the app on demand, so importing this module has no side effects.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,168 @@
+"""Response shapes of the case contract, read from the projection (never from Temporal)."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from core.models import Case, CaseEvent, Task, User
+from workflows import SOPS
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+
+
+class OpenStepView(BaseModel):
+    step: str
+    title: str
+    role: str
+    assignee: PersonRef | None
+    queue: str | None
+    actions: list[str]
+    started_at: datetime
+    due_at: datetime | None
+    overdue: bool
+
+
+class HistoryItem(BaseModel):
+    at: datetime
+    step: str
+    actor: str
+    actor_role: str | None
+    action: str
+    reason: str | None
+    data: dict[str, Any]
+
+
+class CaseView(BaseModel):
+    id: str
+    sop: str
+    sop_title: str
+    agency: str
+    tracking_code: str
+    title: str
+    status: str
+    stage: str
+    overdue: bool
+    applicant: PersonRef
+    open_steps: list[OpenStepView]
+    history: list[HistoryItem]
+    data: dict[str, Any]
+    parent_id: str | None
+    linked: list[str]
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class CaseSummary(BaseModel):
+    id: str
+    sop: str
+    agency: str
+    tracking_code: str
+    title: str
+    status: str
+    stage: str
+    overdue: bool
+    applicant_name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class TaskView(BaseModel):
+    case_id: str
+    sop: str
+    case_title: str
+    applicant_name: str
+    stage: str
+    step: str
+    title: str
+    role: str
+    assignee: PersonRef | None
+    queue: str | None
+    actions: list[str]
+    started_at: datetime
+    due_at: datetime | None
+    overdue: bool
+
+
+class TrackingView(BaseModel):
+    """Public: no names, no personal data."""
+
+    tracking_code: str
+    sop: str
+    sop_title: str
+    status: str
+    stage: str
+    created_at: datetime
+    updated_at: datetime
+    steps: list[dict[str, Any]]
+
+
+def sop_title(sop: str) -> str:
+    definition = SOPS.get(sop)
+    return definition.title if definition else sop
+
+
+def step_title(sop: str, step: str) -> str:
+    definition = SOPS.get(sop)
+    match = next((s for s in definition.steps if s.id == step), None) if definition else None
+    return match.title if match else {"submit": "Pengajuan"}.get(step, step)
+
+
+def user_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))}  # type: ignore[misc]
+
+
+def _open_step(task: Task, names: dict[int, str]) -> OpenStepView:
+    assignee = PersonRef(id=task.assignee_id, name=names.get(task.assignee_id, "")) if task.assignee_id else None
+    return OpenStepView(step=task.step, title=task.title, role=task.role, assignee=assignee, queue=task.queue,
+                        actions=task.actions, started_at=task.started_at, due_at=task.due_at, overdue=task.overdue)
+
+
+def case_view(session: Session, case: Case) -> CaseView:
+    tasks = session.exec(select(Task).where(Task.case_id == case.id).order_by(col(Task.id))).all()
+    events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))).all()
+    linked = session.exec(select(Case.id).where(Case.parent_id == case.id).order_by(col(Case.id))).all()
+    names = user_names(session, {t.assignee_id for t in tasks if t.assignee_id})
+    return CaseView(
+        id=case.id, sop=case.sop, sop_title=sop_title(case.sop), agency=case.agency,
+        tracking_code=case.tracking_code, title=case.title, status=case.status, stage=case.stage,
+        overdue=case.overdue, applicant=PersonRef(id=case.applicant_id, name=case.applicant_name),
+        open_steps=[_open_step(t, names) for t in tasks],
+        history=[HistoryItem(at=e.at, step=e.step, actor=e.actor_name, actor_role=e.actor_role, action=e.action,
+                             reason=e.reason, data=e.data) for e in events],
+        data=case.data, parent_id=case.parent_id, linked=list(linked), created_at=case.created_at,
+        updated_at=case.updated_at, closed_at=case.closed_at,
+    )
+
+
+def case_summary(case: Case) -> CaseSummary:
+    return CaseSummary.model_validate(case, from_attributes=True)
+
+
+def task_view(task: Task, case: Case, names: dict[int, str]) -> TaskView:
+    step = _open_step(task, names)
+    return TaskView(case_id=case.id, sop=case.sop, case_title=case.title, applicant_name=case.applicant_name,
+                    stage=case.stage, **step.model_dump())
+
+
+def tracking_view(session: Session, case: Case) -> TrackingView:
+    events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))).all()
+    return TrackingView(
+        tracking_code=case.tracking_code, sop=case.sop, sop_title=sop_title(case.sop), status=case.status,
+        stage=case.stage, created_at=case.created_at, updated_at=case.updated_at,
+        steps=[{"at": e.at, "step": step_title(case.sop, e.step), "action": e.action} for e in events],
+    )

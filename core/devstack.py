@@ -1,0 +1,273 @@
+"""`alur dev`: the whole stack in one process for development.
+
+The Temporal dev server (a subprocess, state in var/temporal.db), migrations, a mail sink,
+demo users on first start, and the worker and the API in one event loop. Dev only.
+"""
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from temporalio.client import Client
+
+from activities.mailsink import MailSink
+from core.config import Settings
+from core.db import engine_for, migrate, session_scope
+from core.models import User
+from core.roles import ROLE_TITLES
+from core.temporal import binary, connect, dev_server_flags, register_search_attributes
+from core.users import create_user
+
+log = logging.getLogger("alur.dev")
+
+STARTUP_TIMEOUT = 60.0  # a cold dev server creates its SQLite schema first: a few seconds, more on slow disks
+STOP_TIMEOUT = 15.0
+DEMO_PASSWORD = "alur-demo-123"
+# Staff for every step of the SOPs built so far, plus one applicant. `.example` is reserved (RFC 2606)
+# and passes e-mail validation; `.test` does not.
+DEMO_STAFF = {
+    "ponorogo": ("admin_bidang", "admin_utama", "kepala_dinas"),
+    "dki": ("satpel", "pjlp", "admin_eorder"),
+    "jatim": ("staf_galeri", "kurator", "kepala_bidang"),
+}
+DEMO_DOMAIN = "alur.example"
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class DevStackError(RuntimeError):
+    pass
+
+
+def mailbox_path(settings: Settings) -> Path:
+    """Where the dev mail sink appends messages; /dev/mail reads the same file."""
+    return settings.var_dir / "mail" / "mailbox.jsonl"
+
+
+async def run_dev(settings: Settings, api_port: int = 8000) -> None:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    server = _api_server(api_port)  # imports the app first: a broken app fails before anything starts
+    stopper = _Stopper(asyncio.current_task())
+    with _signals(stopper):
+        async with AsyncExitStack() as stack:
+            client = await start_temporal(settings, stack)
+            engine = engine_for(settings.database_url)
+            await asyncio.to_thread(migrate, settings.database_url)
+            start_mail_sink(settings, stack)
+            await asyncio.to_thread(seed_demo_users, engine)
+            await serve(client, settings, engine, server, stopper, api_port)
+
+
+# ---- Temporal ------------------------------------------------------------------------------
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host.strip("[]") or "localhost", int(port)
+
+
+def _port_open(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+        return True
+    return False
+
+
+async def _try_connect(settings: Settings) -> Client | None:
+    try:
+        return await asyncio.wait_for(connect(settings), timeout=5)
+    except (RuntimeError, OSError, TimeoutError):
+        return None
+
+
+async def start_temporal(settings: Settings, stack: AsyncExitStack) -> Client:
+    """Reuses a Temporal server already on the address, else starts the dev server; registers search attributes."""
+    host, port = _host_port(settings.temporal_address)
+    client = await _try_connect(settings) if _port_open(host, port) else None
+    if client is not None:
+        log.info("reusing the Temporal server already running at %s", settings.temporal_address)
+    elif _port_open(host, port):
+        raise DevStackError(f"port {port} is in use but no Temporal server answers there; stop that process")
+    else:
+        process = _spawn_temporal(settings, port)
+        stack.push_async_callback(_stop_process, process)
+        client = await _wait_for_temporal(settings, process)
+    # The dev server's flags register them too; this also covers a reused server (idempotent).
+    added = await register_search_attributes(client, settings.temporal_namespace)
+    if added:
+        log.info("search attributes registered: %s", ", ".join(added))
+    return client
+
+
+def temporal_command(settings: Settings, port: int) -> list[str]:
+    command = [
+        binary("temporal"), "server", "start-dev",
+        "--db-filename", str(settings.var_dir / "temporal.db"),  # cases survive a restart
+        "--port", str(port), "--ui-port", str(port + 1000), "--ip", "127.0.0.1",
+        "--log-level", "warn", *dev_server_flags(),
+    ]
+    if settings.temporal_namespace != "default":  # "default" always exists
+        command += ["--namespace", settings.temporal_namespace]
+    return command
+
+
+def _die_with_parent() -> None:
+    # Runs in the child before exec: if `alur dev` is killed outright (SIGKILL), the kernel stops
+    # the server too, so no orphan keeps port 7233 and the database file.
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def _spawn_temporal(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    log_path = settings.var_dir / "temporal.log"
+    log.info("starting the Temporal dev server on 127.0.0.1:%d (log: %s)", port, log_path)
+    with log_path.open("ab") as output:
+        return subprocess.Popen(
+            temporal_command(settings, port), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            # Its own session: a Ctrl-C in the terminal reaches only us, and we stop it last, after
+            # the worker has let go of it.
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+
+async def _wait_for_temporal(settings: Settings, process: subprocess.Popen[bytes]) -> Client:
+    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
+        if process.poll() is not None:
+            raise DevStackError(f"the Temporal dev server exited with {process.returncode}; "
+                                f"see {settings.var_dir / 'temporal.log'}")
+        client = await _try_connect(settings)
+        if client is not None:
+            return client
+        await asyncio.sleep(0.5)
+    raise DevStackError(f"the Temporal dev server did not answer within {STARTUP_TIMEOUT:.0f} s; "
+                        f"see {settings.var_dir / 'temporal.log'}")
+
+
+async def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()  # SIGTERM: the dev server closes its database cleanly
+    try:
+        await asyncio.to_thread(process.wait, STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        log.warning("the Temporal dev server did not stop within %.0f s; killing it", STOP_TIMEOUT)
+        process.kill()
+        await asyncio.to_thread(process.wait)
+    log.info("Temporal dev server stopped")
+
+
+# ---- mail and demo users -------------------------------------------------------------------
+
+
+def start_mail_sink(settings: Settings, stack: AsyncExitStack) -> None:
+    if _port_open("127.0.0.1", settings.smtp_port):
+        # e.g. a mailpit already running: mail goes there, and /dev/mail stays empty.
+        log.warning("SMTP port %d is already served; not starting the mail sink", settings.smtp_port)
+        return
+    sink = MailSink(path=mailbox_path(settings), port=settings.smtp_port)
+    sink.start()
+    stack.callback(sink.stop)
+
+
+def demo_email(role: str, agency: str | None) -> str:
+    return f"{role}@{agency}.{DEMO_DOMAIN}" if agency else f"{role}@{DEMO_DOMAIN}"
+
+
+def seed_demo_users(engine: Engine) -> list[User]:
+    """One user per staff role the SOPs need and a verified UMKM, only into an empty user table."""
+    with session_scope(engine) as session:
+        if session.exec(select(User.id).limit(1)).first() is not None:
+            return []
+    people = [(role, agency) for agency, roles in DEMO_STAFF.items() for role in roles] + [("umkm", None)]
+    users = [
+        create_user(engine, email=demo_email(role, agency), name=f"{ROLE_TITLES[role]} (demo)", role=role,
+                    agency=agency, password=DEMO_PASSWORD, verified=True)
+        for role, agency in people
+    ]
+    log.info("%s", _users_table(users))
+    return users
+
+
+def _users_table(users: list[User]) -> str:
+    width = max(len(u.email) for u in users)
+    rows = [f"  {u.email:<{width}}  {u.role:<14} {u.agency or '-'}" for u in users]
+    return "\n".join([
+        f"demo users created (password {DEMO_PASSWORD!r}, development only):",
+        f"  {'e-mail':<{width}}  {'role':<14} agency", *rows,
+        "more: alur users add --email E --name N --role R --agency A (password on stdin)",
+    ])
+
+
+# ---- worker and API ------------------------------------------------------------------------
+
+
+class _ApiServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # run_dev owns SIGINT/SIGTERM. uvicorn would re-raise them after its own shutdown,
+        # ending the process before the worker and the Temporal server are stopped.
+        yield
+
+
+def _api_server(port: int) -> uvicorn.Server:
+    config = uvicorn.Config("api.main:app", host="127.0.0.1", port=port)
+    config.load()
+    return _ApiServer(config)
+
+
+class _Stopper:
+    """First signal: a graceful stop. Second (or any signal during start-up): stop waiting, clean up."""
+
+    def __init__(self, task: asyncio.Task | None) -> None:
+        self.task = task
+        self.server: uvicorn.Server | None = None
+
+    def __call__(self) -> None:
+        if self.server is not None and not self.server.should_exit:
+            log.info("stopping: API, worker, mail sink, Temporal")
+            self.server.should_exit = True
+        elif self.task is not None:
+            self.task.cancel()
+
+
+@contextlib.contextmanager
+def _signals(stopper: _Stopper) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    for sig in HANDLED_SIGNALS:
+        loop.add_signal_handler(sig, stopper)
+    try:
+        yield
+    finally:
+        for sig in HANDLED_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+async def serve(
+    client: Client, settings: Settings, engine: Engine, server: uvicorn.Server, stopper: _Stopper, api_port: int
+) -> None:
+    """Runs the worker and the API until a signal or until either fails; then stops both."""
+    from worker import build_worker  # worker.py lives at the top level, beside core/
+
+    worker = build_worker(client, settings, engine)
+    stopper.server = server
+    tasks = {asyncio.create_task(server.serve(), name="api"), asyncio.create_task(worker.run(), name="worker")}
+    log.info("\n  Alur: http://localhost:%d  Temporal UI: http://localhost:%d  Mail: http://localhost:%d/dev/mail\n",
+             api_port, _host_port(settings.temporal_address)[1] + 1000, api_port)
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        server.should_exit = True
+        await worker.shutdown()
+        await asyncio.wait(tasks)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise DevStackError(f"the {task.get_name()} stopped") from task.exception()

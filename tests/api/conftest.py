@@ -1,0 +1,46 @@
+"""The API in-process over HTTP (httpx + ASGI), the dev server, a real worker, a SQLite file."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from core.config import Settings
+from core.db import engine_for
+from core.models import User
+from tests.utils.factories import PASSWORD, make_user
+from worker import build_worker
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    engine: Engine
+    settings: Settings
+
+    async def login(self, user: User) -> dict[str, str]:
+        response = await self.http.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def user(self, role: str, agency: str | None = None) -> tuple[User, dict[str, str]]:
+        user = make_user(self.engine, role, agency)
+        return user, await self.login(user)
+
+    async def decide(self, headers: dict[str, str], case_id: str, step: str, action: str, **extra) -> httpx.Response:
+        body = {"step": step, "action": action, **extra}
+        return await self.http.post(f"/api/v1/cases/{case_id}/decisions", json=body, headers=headers)
+
+
+@pytest.fixture
+async def api(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Api]:
+    engine = engine_for(settings.database_url)
+    app = create_app(settings, temporal_client=dev_env.client)
+    async with build_worker(dev_env.client, settings, engine):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://alur.test") as http:
+            yield Api(http, engine, settings)

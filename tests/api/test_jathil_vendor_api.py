@@ -1,0 +1,136 @@
+"""jathil-vendor through the HTTP API with a real worker on the Temporal dev server."""
+
+import asyncio
+
+from tests.api.conftest import Api
+from tests.utils.factories import jathil_vendor_form
+
+START = "/api/v1/sops/jathil-vendor/cases"
+
+
+async def start(api: Api, headers: dict, **overrides) -> dict:
+    response = await api.http.post(START, json=jathil_vendor_form(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_happy_path_forward_then_approve(api: Api) -> None:
+    applicant, applicant_h = await api.user("umkm")
+    _, field_h = await api.user("admin_bidang", "ponorogo")
+    _, main_h = await api.user("admin_utama", "ponorogo")
+
+    case = await start(api, applicant_h)
+    assert case["id"].startswith("jathil-vendor-") and case["status"] == "open" and case["stage"] == "Verifikasi"
+    assert [s["step"] for s in case["open_steps"]] == ["verify"] and case["open_steps"][0]["due_at"]
+    assert case["data"]["phone"] == "6281234567890"
+
+    inbox = (await api.http.get("/api/v1/tasks", headers=field_h)).json()
+    assert [t["case_id"] for t in inbox] == [case["id"]]
+
+    forwarded = await api.decide(field_h, case["id"], "verify", "forward")
+    assert forwarded.status_code == 200, forwarded.text
+    assert forwarded.json()["stage"] == "Persetujuan"  # read-your-writes: the next step is already open
+    assert [s["step"] for s in forwarded.json()["open_steps"]] == ["approve"]
+
+    approved = await api.decide(main_h, case["id"], "approve", "approve")
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    assert body["status"] == "completed" and body["open_steps"] == [] and body["data"]["may_sell"] is True
+    assert [h["action"] for h in body["history"]] == ["submitted", "forward", "approve"]
+
+    tracked = (await api.http.get(f"/api/v1/track/{case['tracking_code']}")).json()
+    assert tracked["status"] == "completed"
+    assert "Sri" not in str(tracked) and "3502014107850001" not in str(tracked)
+
+
+async def test_return_and_resubmit_is_validated_again(api: Api) -> None:
+    applicant, applicant_h = await api.user("umkm")
+    _, field_h = await api.user("admin_bidang", "ponorogo")
+    case = await start(api, applicant_h, pirt="", category="kerajinan")
+
+    no_reason = await api.decide(field_h, case["id"], "verify", "return")
+    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == ["body", "reason"]
+    returned = await api.decide(field_h, case["id"], "verify", "return", reason="Foto KTP buram")
+    assert returned.json()["open_steps"][0]["step"] == "revise"
+    assert returned.json()["open_steps"][0]["assignee"]["id"] == applicant.id
+
+    bad = await api.decide(applicant_h, case["id"], "revise", "resubmit", data=jathil_vendor_form(nib="12"))
+    assert bad.status_code == 422
+    assert {"loc": ["body", "data", "nib"], "msg": "NIB harus 13 digit angka", "type": "nib"} in bad.json()["detail"]
+
+    fixed = await api.decide(applicant_h, case["id"], "revise", "resubmit",
+                             data=jathil_vendor_form(business_name="Keripik Tempe Sri Rejeki"))
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["stage"] == "Verifikasi" and fixed.json()["data"]["business_name"] == "Keripik Tempe Sri Rejeki"
+
+
+async def test_refusal_by_main_administrator(api: Api) -> None:
+    _, applicant_h = await api.user("umkm")
+    _, field_h = await api.user("admin_bidang", "ponorogo")
+    _, main_h = await api.user("admin_utama", "ponorogo")
+    case = await start(api, applicant_h)
+    await api.decide(field_h, case["id"], "verify", "forward")
+    refused = await api.decide(main_h, case["id"], "approve", "reject", reason="Data usaha direkayasa")
+    assert refused.json()["status"] == "rejected"
+    assert refused.json()["history"][-1]["reason"] == "Data usaha direkayasa"
+    late = await api.decide(main_h, case["id"], "approve", "approve")
+    assert late.status_code == 409
+
+
+async def test_bad_start_is_422_per_field_and_stores_nothing(api: Api) -> None:
+    _, applicant_h = await api.user("umkm")
+    form = jathil_vendor_form(nik="123", regency="Kabupaten Madiun", nib=None, not_reseller=False, pirt=None)
+    response = await api.http.post(START, json=form, headers=applicant_h)
+    assert response.status_code == 422
+    fields = {e["loc"][-1]: e["msg"] for e in response.json()["detail"]}
+    assert fields == {
+        "nik": "NIK harus 16 digit angka sesuai KTP",
+        "regency": "Hanya IKM/UMKM Kabupaten Ponorogo yang dapat mendaftar",
+        "nib": "Wajib memiliki legalitas usaha: isi NIB, IUMK atau SIUP",
+        "pirt": "Usaha makanan dan minuman wajib memiliki sertifikat P-IRT",
+        "not_reseller": "Reseller tidak dapat mendaftar",
+    }
+    assert (await api.http.get("/api/v1/cases", headers=applicant_h)).json()["total"] == 0
+
+
+async def test_authorisation(api: Api) -> None:
+    applicant, applicant_h = await api.user("umkm")
+    _, stranger_h = await api.user("umkm")
+    _, field_h = await api.user("admin_bidang", "ponorogo")
+    _, other_agency_h = await api.user("admin_bidang", "jatim")
+    _, main_h = await api.user("admin_utama", "ponorogo")
+
+    assert (await api.http.post(START, json=jathil_vendor_form())).status_code == 401
+    assert (await api.http.post(START, json=jathil_vendor_form(), headers=field_h)).status_code == 403
+    case = await start(api, applicant_h)
+    url = f"/api/v1/cases/{case['id']}"
+    assert (await api.http.get(url, headers=stranger_h)).status_code == 404
+    assert (await api.http.get(url, headers=other_agency_h)).status_code == 404
+    assert (await api.http.get(url, headers=field_h)).status_code == 200
+    assert (await api.http.get("/api/v1/cases", headers=other_agency_h)).json()["total"] == 0
+    assert (await api.decide(main_h, case["id"], "verify", "forward")).status_code == 403
+    assert (await api.decide(applicant_h, case["id"], "verify", "forward")).status_code == 403
+    assert (await api.decide(other_agency_h, case["id"], "verify", "forward")).status_code == 404
+    assert (await api.decide(field_h, case["id"], "approve", "approve")).status_code == 409
+    assert (await api.decide(field_h, case["id"], "verify", "dance")).status_code == 422
+    assert (await api.http.get("/api/v1/cases/jathil-vendor-1999-000001", headers=field_h)).status_code == 404
+
+
+async def test_double_click_gives_one_200_and_one_409(api: Api) -> None:
+    _, applicant_h = await api.user("umkm")
+    _, field_h = await api.user("admin_bidang", "ponorogo")
+    case = await start(api, applicant_h)
+    first, second = await asyncio.gather(
+        api.decide(field_h, case["id"], "verify", "forward"), api.decide(field_h, case["id"], "verify", "forward")
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 409]
+    view = (await api.http.get(f"/api/v1/cases/{case['id']}", headers=field_h)).json()
+    assert [h["action"] for h in view["history"]].count("forward") == 1
+
+
+async def test_catalogue_lists_steps_with_sla(api: Api) -> None:
+    catalogue = (await api.http.get("/api/v1/sops")).json()
+    jathil = next(s for s in catalogue if s["id"] == "jathil-vendor")
+    verify = next(s for s in jathil["steps"] if s["id"] == "verify")
+    assert verify["role"] == "admin_bidang" and verify["sla"] == "1 hari kerja"
+    assert {a["id"] for a in verify["actions"]} == {"forward", "return", "reject"}
