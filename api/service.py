@@ -66,11 +66,11 @@ async def open_case(client: Client, settings: Settings, engine: Engine, user: Us
         raise ApiError(422, errors)
     with Session(engine) as session:
         try:
-            intake.precheck(session, user)
+            data = intake.prepare(session, user, data)
         except IntakeRefused as refused:
             raise ApiError(refused.status, refused.message) from None
     case_id = await start_case(client, settings, engine, sop=sop, applicant=person(user), data=data,
-                               title=intake.title(data))
+                               title=intake.title(data), agency=intake.agency(data))
     with Session(engine) as session:
         return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]
 

@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -55,17 +55,30 @@ def mailbox_path(settings: Settings) -> Path:
 
 
 async def run_dev(settings: Settings, api_port: int = 8000) -> None:
+    stopper = _Stopper(asyncio.current_task())
+    try:
+        with _signals(stopper):
+            await _run(settings, api_port, stopper)
+    except asyncio.CancelledError:
+        if not stopper.requested:
+            raise
+    except DevStackError as error:
+        raise SystemExit(f"alur dev: {error}") from None  # one clear line, like the rest of the CLI
+    log.info("stopped")
+
+
+async def _run(settings: Settings, api_port: int, stopper: "_Stopper") -> None:
+    if _port_open("127.0.0.1", api_port):
+        raise DevStackError(f"port {api_port} is in use; stop that process or use `alur dev --port P`")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     server = _api_server(api_port)  # imports the app first: a broken app fails before anything starts
-    stopper = _Stopper(asyncio.current_task())
-    with _signals(stopper):
-        async with AsyncExitStack() as stack:
-            client = await start_temporal(settings, stack)
-            engine = engine_for(settings.database_url)
-            await asyncio.to_thread(migrate, settings.database_url)
-            start_mail_sink(settings, stack)
-            await asyncio.to_thread(seed_demo_users, engine)
-            await serve(client, settings, engine, server, stopper, api_port)
+    async with AsyncExitStack() as stack:
+        client = await start_temporal(settings, stack)
+        engine = engine_for(settings.database_url)
+        await asyncio.to_thread(migrate, settings.database_url)
+        start_mail_sink(settings, stack)
+        await asyncio.to_thread(seed_demo_users, engine)
+        await serve(client, settings, engine, server, stopper, api_port)
 
 
 # ---- Temporal ------------------------------------------------------------------------------
@@ -120,10 +133,13 @@ def temporal_command(settings: Settings, port: int) -> list[str]:
     return command
 
 
-def _die_with_parent() -> None:
-    # Runs in the child before exec: if `alur dev` is killed outright (SIGKILL), the kernel stops
-    # the server too, so no orphan keeps port 7233 and the database file.
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+def _die_with_parent() -> Callable[[], None] | None:
+    """A pre-exec hook: if `alur dev` is killed outright (SIGKILL), the kernel stops the server too,
+    so no orphan keeps port 7233 and the database file."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the forked child only makes the call
+    return lambda: prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
 
 
 def _spawn_temporal(settings: Settings, port: int) -> subprocess.Popen[bytes]:
@@ -135,7 +151,7 @@ def _spawn_temporal(settings: Settings, port: int) -> subprocess.Popen[bytes]:
             # Its own session: a Ctrl-C in the terminal reaches only us, and we stop it last, after
             # the worker has let go of it.
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=_die_with_parent(),
         )
 
 
@@ -225,14 +241,16 @@ def _api_server(port: int) -> uvicorn.Server:
 
 
 class _Stopper:
-    """First signal: a graceful stop. Second (or any signal during start-up): stop waiting, clean up."""
+    """First signal: a graceful stop. A second one, or one during start-up: stop waiting and clean up."""
 
     def __init__(self, task: asyncio.Task | None) -> None:
         self.task = task
         self.server: uvicorn.Server | None = None
+        self.requested = False
 
     def __call__(self) -> None:
-        if self.server is not None and not self.server.should_exit:
+        first, self.requested = not self.requested, True
+        if first and self.server is not None:
             log.info("stopping: API, worker, mail sink, Temporal")
             self.server.should_exit = True
         elif self.task is not None:
@@ -254,20 +272,24 @@ def _signals(stopper: _Stopper) -> Iterator[None]:
 async def serve(
     client: Client, settings: Settings, engine: Engine, server: uvicorn.Server, stopper: _Stopper, api_port: int
 ) -> None:
-    """Runs the worker and the API until a signal or until either fails; then stops both."""
+    """Runs the worker and the API until a signal or until either ends; then stops both."""
     from worker import build_worker  # worker.py lives at the top level, beside core/
 
     worker = build_worker(client, settings, engine)
     stopper.server = server
-    tasks = {asyncio.create_task(server.serve(), name="api"), asyncio.create_task(worker.run(), name="worker")}
-    log.info("\n  Alur: http://localhost:%d  Temporal UI: http://localhost:%d  Mail: http://localhost:%d/dev/mail\n",
-             api_port, _host_port(settings.temporal_address)[1] + 1000, api_port)
+    api_task = asyncio.create_task(server.serve(), name="API")
+    worker_task = asyncio.create_task(worker.run(), name="worker")
+    ui_port = _host_port(settings.temporal_address)[1] + 1000
+    log.info("\n\n  Alur: http://localhost:%d  Temporal UI: http://localhost:%d  Mail: http://localhost:%d/dev/mail\n",
+             api_port, ui_port, api_port)
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait({api_task, worker_task}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         server.should_exit = True
-        await worker.shutdown()
-        await asyncio.wait(tasks)
-    for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            raise DevStackError(f"the {task.get_name()} stopped") from task.exception()
+        if not worker_task.done():
+            await worker.shutdown()
+        await asyncio.wait({api_task, worker_task})
+    if not stopper.requested:  # nobody asked to stop: one of them failed, and says why in the log
+        ended = done.pop()
+        cause = None if ended.cancelled() else ended.exception()
+        raise DevStackError(f"the {ended.get_name()} stopped unexpectedly{f': {cause}' if cause else ''}")

@@ -74,6 +74,11 @@ class StepDef:
     second_escalation_after: WorkingTime | None = None
     second_escalate_to: tuple[str, ...] = ()
     notify_on_open: bool = True
+    # The SOP itself ends the wait at the deadline (auto-confirm, auto-cancel): the system takes
+    # this action instead of escalating. Officials are otherwise never replaced by a timer.
+    timeout_action: str | None = None
+    # Who gets the reminder besides the step's actor: APPLICANT and/or roles of the case's agency.
+    remind_also: tuple[str, ...] = ()
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)
@@ -366,7 +371,11 @@ class SopWorkflow:
 
     async def _on_timer(self, task: _OpenTask, kind: str, roles: tuple[str, ...]) -> None:
         recipients = self._step_recipients(task)
+        if kind == "escalation" and task.definition.timeout_action:
+            self._auto_decide(task, task.definition.timeout_action)
+            return
         if kind == "reminder":
+            self._add_recipients(recipients, task.definition.remind_also)
             self.add_event(task.definition.id, SYSTEM, kind, "Pengingat: batas waktu layanan sudah dekat")
         else:
             task.view.overdue = True
@@ -375,6 +384,19 @@ class SopWorkflow:
             self.add_event(task.definition.id, SYSTEM, kind, "Melewati batas waktu layanan; dieskalasi")
         self.notify(kind, recipients, task.definition.id, task=task)
         await self.flush()
+
+    def _add_recipients(self, recipients: Recipients, who: tuple[str, ...]) -> None:
+        for name in who:
+            if name == APPLICANT:
+                recipients.user_ids.append(self._case.applicant.id or 0)
+            else:
+                recipients.roles.append(name)
+                recipients.agency = self._case.agency
+
+    def _auto_decide(self, task: _OpenTask, action: str) -> None:
+        self._tickets += 1
+        reason = "Batas waktu layanan terlampaui; tindakan otomatis sesuai SOP"
+        task.decision = _Ticket(self._tickets, Decision(task.definition.id, action, SYSTEM, reason=reason))
 
     # ---- closing ---------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ One module per SOP; the API's start endpoint and the applicant's pages both use 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -28,10 +28,11 @@ class Intake:
     form: type[Form]
     roles: tuple[str, ...] = ("umkm",)
     title: Callable[[dict[str, Any]], str] = lambda data: ""
-    # Checks against existing records (one active case per account, a prerequisite case...).
-    precheck: Callable[[Session, User], None] = lambda session, user: None
-    # Fields the start form may pass on that the workflow input carries (e.g. the agency).
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Checks against existing records (one active case per account, a prerequisite case...) and
+    # what they add to the case data; raises IntakeRefused. Gets the validated form data.
+    prepare: Callable[[Session, User, dict[str, Any]], dict[str, Any]] = lambda session, user, data: data
+    # The agency that handles the case, when the SOP serves several (default: the SOP's own).
+    agency: Callable[[dict[str, Any]], str | None] = lambda data: None
 
 
 def registry() -> dict[str, Intake]:

@@ -5,6 +5,8 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers the tables)
+import core.models_eorder  # noqa: F401
+import core.models_gallery  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata
