@@ -28,6 +28,7 @@ from core.models import User
 from core.roles import ROLE_TITLES
 from core.temporal import binary, connect, dev_server_flags, register_search_attributes
 from core.users import create_user
+from worker import build_worker
 
 log = logging.getLogger("alur.dev")
 
@@ -249,7 +250,8 @@ class _Stopper:
         self.requested = False
 
     def __call__(self) -> None:
-        first, self.requested = not self.requested, True
+        first = not self.requested
+        self.requested = True
         if first and self.server is not None:
             log.info("stopping: API, worker, mail sink, Temporal")
             self.server.should_exit = True
@@ -273,8 +275,6 @@ async def serve(
     client: Client, settings: Settings, engine: Engine, server: uvicorn.Server, stopper: _Stopper, api_port: int
 ) -> None:
     """Runs the worker and the API until a signal or until either ends; then stops both."""
-    from worker import build_worker  # worker.py lives at the top level, beside core/
-
     worker = build_worker(client, settings, engine)
     stopper.server = server
     api_task = asyncio.create_task(server.serve(), name="API")

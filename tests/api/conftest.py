@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
@@ -21,6 +22,7 @@ class Api:
     http: httpx.AsyncClient
     engine: Engine
     settings: Settings
+    temporal: Client
 
     async def login(self, user: User) -> dict[str, str]:
         response = await self.http.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
@@ -43,4 +45,4 @@ async def api(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterator
     async with build_worker(dev_env.client, settings, engine):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://alur.test") as http:
-            yield Api(http, engine, settings)
+            yield Api(http, engine, settings, dev_env.client)

@@ -3,6 +3,7 @@
 import asyncio
 
 from tests.api.conftest import Api
+from tests.utils.histories import maybe_save_history
 from tests.utils.factories import jathil_vendor_form
 
 START = "/api/v1/sops/jathil-vendor/cases"
@@ -38,6 +39,7 @@ async def test_happy_path_forward_then_approve(api: Api) -> None:
     assert body["status"] == "completed" and body["open_steps"] == [] and body["data"]["may_sell"] is True
     assert [h["action"] for h in body["history"]] == ["submitted", "forward", "approve"]
 
+    await maybe_save_history(api.temporal, case["id"], "jathil-vendor-approved")
     tracked = (await api.http.get(f"/api/v1/track/{case['tracking_code']}")).json()
     assert tracked["status"] == "completed"
     assert "Sri" not in str(tracked) and "3502014107850001" not in str(tracked)
@@ -62,6 +64,7 @@ async def test_return_and_resubmit_is_validated_again(api: Api) -> None:
                              data=jathil_vendor_form(business_name="Keripik Tempe Sri Rejeki"))
     assert fixed.status_code == 200, fixed.text
     assert fixed.json()["stage"] == "Verifikasi" and fixed.json()["data"]["business_name"] == "Keripik Tempe Sri Rejeki"
+    await maybe_save_history(api.temporal, case["id"], "jathil-vendor-returned-open")
 
 
 async def test_refusal_by_main_administrator(api: Api) -> None:
@@ -75,6 +78,7 @@ async def test_refusal_by_main_administrator(api: Api) -> None:
     assert refused.json()["history"][-1]["reason"] == "Data usaha direkayasa"
     late = await api.decide(main_h, case["id"], "approve", "approve")
     assert late.status_code == 409
+    await maybe_save_history(api.temporal, case["id"], "jathil-vendor-rejected")
 
 
 async def test_bad_start_is_422_per_field_and_stores_nothing(api: Api) -> None:

@@ -14,6 +14,7 @@ from core.db import engine_for, session_scope
 from core.messages import Decision
 from core.models import Case, CaseEvent, Task
 from core.users import person
+from tests.utils.histories import maybe_save_history
 from tests.utils.factories import jathil_vendor_form, make_user
 from tests.utils.waiting import eventually
 from worker import build_worker
@@ -90,5 +91,6 @@ async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowE
         await eventually(lambda: events(engine, case_id, "forward"))
         await handle.signal("decide_signal", Decision("approve", "approve", person(main_admin)))
         result = await handle.result()
+        await maybe_save_history(time_env.client, case_id, "jathil-vendor-escalated-approved")
         assert result["status"] == "completed"
         await eventually(lambda: mails_to(mail_sink, applicant.email, "disetujui"))
