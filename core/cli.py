@@ -97,7 +97,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
+    load_settings()  # a bad setting stops every command before it does anything
     args.func(args)
 
 

@@ -71,8 +71,10 @@ class Settings(BaseSettings):
 def describe_error(error: ValidationError) -> str:
     """One line naming the first bad ALUR_* variable and why."""
     first = error.errors()[0]
-    name = "ALUR_" + str(first["loc"][0]).upper() if first["loc"] else "configuration"
-    return f"invalid setting {name}: {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not first["loc"]:
+        return f"invalid configuration: {message}"
+    return f"invalid setting ALUR_{str(first['loc'][0]).upper()}: {message}"
 
 
 @lru_cache
