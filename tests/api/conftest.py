@@ -1,6 +1,7 @@
 """The API in-process over HTTP (httpx + ASGI), the dev server, a real worker, a SQLite file."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -38,11 +39,17 @@ class Api:
         return await self.http.post(f"/api/v1/cases/{case_id}/decisions", json=body, headers=headers)
 
 
-@pytest.fixture
-async def api(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def open_api(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Api]:
     engine = engine_for(settings.database_url)
-    app = create_app(settings, temporal_client=dev_env.client)
-    async with build_worker(dev_env.client, settings, engine):
+    app = create_app(settings, temporal_client=env.client)
+    async with build_worker(env.client, settings, engine):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://alur.test") as http:
-            yield Api(http, engine, settings, dev_env.client)
+            yield Api(http, engine, settings, env.client)
+
+
+@pytest.fixture
+async def api(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Api]:
+    async with open_api(dev_env, settings) as opened:
+        yield opened

@@ -2,7 +2,14 @@
 
 import asyncio
 
-from tests.api.conftest import Api
+from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
+
+from core.config import Settings
+from core.db import session_scope
+from core.models import Notification
+from tests.api.conftest import Api, open_api
+from tests.conftest import free_port
 from tests.utils.histories import maybe_save_history
 from tests.utils.factories import jathil_vendor_form
 
@@ -138,3 +145,17 @@ async def test_catalogue_lists_steps_with_sla(api: Api) -> None:
     verify = next(s for s in jathil["steps"] if s["id"] == "verify")
     assert verify["role"] == "admin_bidang" and verify["sla"] == "1 hari kerja"
     assert {a["id"] for a in verify["actions"]} == {"forward", "return", "reject"}
+
+
+async def test_a_mail_server_that_is_down_never_holds_the_case(dev_env: WorkflowEnvironment, settings: Settings) -> None:
+    down = settings.model_copy(update={"smtp_port": free_port()})  # nothing listens there
+    async with open_api(dev_env, down) as api:
+        _, applicant_h = await api.user("umkm")
+        _, field_h = await api.user("admin_bidang", "ponorogo")
+        _, main_h = await api.user("admin_utama", "ponorogo")
+        case = await start(api, applicant_h)
+        assert (await api.decide(field_h, case["id"], "verify", "forward")).status_code == 200
+        approved = await api.decide(main_h, case["id"], "approve", "approve")
+        assert approved.json()["status"] == "completed"
+        with session_scope(api.engine) as session:
+            assert session.exec(select(Notification)).all() == []  # nothing claimed as sent
