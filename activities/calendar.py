@@ -18,7 +18,9 @@ from core.roles import AGENCIES
 def agency_calendar(engine: Engine, agency: str) -> WorkingCalendar:
     with session_scope(engine) as session:
         closed = session.exec(select(AgencyClosedDay.day).where(AgencyClosedDay.agency == agency)).all()
-    return WorkingCalendar(timezone=AGENCIES[agency].timezone, closed_days=closed)
+    profile = AGENCIES[agency]
+    return WorkingCalendar(timezone=profile.timezone, office_hours=profile.office_hours, closed_days=closed,
+                           ramadan_hours=profile.ramadan_hours)
 
 
 def deadlines_for(calendar: WorkingCalendar, request: DeadlineRequest, sla: WorkingTime) -> Deadlines:

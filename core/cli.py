@@ -65,6 +65,30 @@ def cmd_users_add(args: argparse.Namespace) -> None:
     print(f"user {user.id} created: {user.email} ({user.role}{', ' + user.agency if user.agency else ''})")
 
 
+def cmd_closed_day(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from sqlalchemy.exc import IntegrityError
+
+    from core.db import get_engine, session_scope
+    from core.models import AgencyClosedDay
+    from core.roles import AGENCIES
+
+    if args.agency not in AGENCIES:
+        sys.exit(f"alur: unknown agency {args.agency!r}; one of: {', '.join(AGENCIES)}")
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        sys.exit(f"alur: bad date {args.date!r}: use YYYY-MM-DD")
+    with session_scope(get_engine()) as session:
+        session.add(AgencyClosedDay(agency=args.agency, day=day, note=args.note))
+        try:
+            session.commit()
+        except IntegrityError:
+            sys.exit(f"alur: {args.agency} is already closed on {day}")
+    print(f"{args.agency} closed on {day}: deadlines computed from now on skip it")
+
+
 def cmd_dev(args: argparse.Namespace) -> None:
     from core.devstack import run_dev
 
@@ -92,6 +116,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--agency")
     add.add_argument("--phone")
     add.set_defaults(func=cmd_users_add)
+    closed = sub.add_parser("closed-day", help="an extra day an agency is closed (beyond national holidays)")
+    closed.add_argument("--agency", required=True)
+    closed.add_argument("--date", required=True, help="YYYY-MM-DD")
+    closed.add_argument("--note", default="")
+    closed.set_defaults(func=cmd_closed_day)
     return root
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from core.calendar import OfficeHours
+
 APPLICANT_ROLES = ("umkm", "pembeli")
 STAFF_ROLES = (
     "admin_bidang", "admin_utama", "staf_galeri", "kurator", "satpel", "pjlp", "admin_eorder",
@@ -23,7 +25,9 @@ ROLE_TITLES = {
 class Agency:
     id: str
     name: str
-    timezone: str = "Asia/Jakarta"
+    timezone: str = "Asia/Jakarta"  # Asia/Makassar (WITA) or Asia/Jayapura (WIT) outside western Indonesia
+    office_hours: OfficeHours | None = None  # None: Mon-Fri 08:00-16:00
+    ramadan_hours: OfficeHours | None = None
 
 
 AGENCIES = {

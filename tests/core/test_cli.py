@@ -52,3 +52,28 @@ def test_production_refuses_the_development_secret(sqlite_url: str) -> None:
     assert done.stderr.strip().splitlines() == [
         "alur: invalid configuration: ALUR_SECRET_KEY must be set to 32+ random characters in production"
     ]
+
+
+async def test_an_agency_closed_day_moves_deadlines(sqlite_url: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from activities.calendar import CalendarActivities
+    from core.calendar import WorkingTime
+    from core.config import Settings
+    from core.messages import DeadlineRequest
+
+    done = run(["closed-day", "--agency", "ponorogo", "--date", "2027-08-16", "--note", "Hari Jadi"],
+               {"ALUR_DATABASE_URL": sqlite_url})
+    assert done.returncode == 0, done.stderr
+    wib = ZoneInfo("Asia/Jakarta")
+    request = DeadlineRequest(agency="ponorogo", sop="jathil-vendor", step="verify",
+                              start=datetime(2027, 8, 13, 15, 0, tzinfo=wib), sla=WorkingTime(days=1))
+    activities = CalendarActivities(Settings(database_url=sqlite_url), engine_for(sqlite_url))
+    # Monday 16th closed by the agency, Tuesday 17th Independence Day: Wednesday 15:00.
+    assert (await activities.compute_deadlines(request)).due_at == datetime(2027, 8, 18, 15, 0, tzinfo=wib)
+    other = await activities.compute_deadlines(DeadlineRequest(**{**request.__dict__, "agency": "jatim"}))
+    assert other.due_at == datetime(2027, 8, 16, 15, 0, tzinfo=wib)
+    overridden = CalendarActivities(Settings(database_url=sqlite_url, sla_overrides={"jathil-vendor.verify": "2d"}),
+                                    engine_for(sqlite_url))
+    assert (await overridden.compute_deadlines(request)).due_at == datetime(2027, 8, 19, 15, 0, tzinfo=wib)
