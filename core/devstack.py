@@ -20,6 +20,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from activities.mailsink import MailSink
 from core.config import Settings
@@ -99,24 +100,27 @@ def _port_open(host: str, port: int) -> bool:
 async def _try_connect(settings: Settings) -> Client | None:
     try:
         return await asyncio.wait_for(connect(settings), timeout=5)
-    except (RuntimeError, OSError, TimeoutError):
+    except (RuntimeError, TimeoutError):  # refused, or not (yet) a Temporal server
         return None
 
 
 async def start_temporal(settings: Settings, stack: AsyncExitStack) -> Client:
     """Reuses a Temporal server already on the address, else starts the dev server; registers search attributes."""
     host, port = _host_port(settings.temporal_address)
-    client = await _try_connect(settings) if _port_open(host, port) else None
-    if client is not None:
+    if _port_open(host, port):
+        client = await _try_connect(settings)
+        if client is None:
+            raise DevStackError(f"port {port} is in use but no Temporal server answers there; stop that process")
         log.info("reusing the Temporal server already running at %s", settings.temporal_address)
-    elif _port_open(host, port):
-        raise DevStackError(f"port {port} is in use but no Temporal server answers there; stop that process")
     else:
         process = _spawn_temporal(settings, port)
         stack.push_async_callback(_stop_process, process)
         client = await _wait_for_temporal(settings, process)
     # The dev server's flags register them too; this also covers a reused server (idempotent).
-    added = await register_search_attributes(client, settings.temporal_namespace)
+    try:
+        added = await register_search_attributes(client, settings.temporal_namespace)
+    except RPCError as error:  # e.g. a reused server without our namespace
+        raise DevStackError(f"Temporal at {settings.temporal_address}: {error}") from None
     if added:
         log.info("search attributes registered: %s", ", ".join(added))
     return client
@@ -190,6 +194,8 @@ def start_mail_sink(settings: Settings, stack: AsyncExitStack) -> None:
         # e.g. a mailpit already running: mail goes there, and /dev/mail stays empty.
         log.warning("SMTP port %d is already served; not starting the mail sink", settings.smtp_port)
         return
+    # aiosmtpd logs every SMTP conversation at INFO; the messages themselves are on /dev/mail.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     sink = MailSink(path=mailbox_path(settings), port=settings.smtp_port)
     sink.start()
     stack.callback(sink.stop)
@@ -288,7 +294,7 @@ async def serve(
         server.should_exit = True
         if not worker_task.done():
             await worker.shutdown()
-        await asyncio.wait({api_task, worker_task})
+        await asyncio.gather(api_task, worker_task, return_exceptions=True)
     if not stopper.requested:  # nobody asked to stop: one of them failed, and says why in the log
         ended = done.pop()
         cause = None if ended.cancelled() else ended.exception()

@@ -1,0 +1,58 @@
+# `make run` sets up .venv and starts everything; `make test` runs the whole suite (also in CI: .ci/run).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench migrate worker api clean install chromium
+
+run: install
+	$(BIN)/alur dev
+
+# PostgreSQL joins the SQLite runs when it answers (ALUR_TEST_DATABASE_URL, unless already set).
+test: install chromium
+	@if [ -z "$${ALUR_TEST_DATABASE_URL:-}" ] && $(BIN)/python -c \
+	    "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  export ALUR_TEST_DATABASE_URL='$(PG_TEST_URL)'; \
+	fi; \
+	echo "PostgreSQL tests: $${ALUR_TEST_DATABASE_URL:-skipped (no server on 127.0.0.1:5432)}"; \
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+migrate: install
+	$(BIN)/alur migrate
+
+worker: install
+	$(BIN)/alur worker
+
+api: install
+	$(BIN)/alur api
+
+clean:
+	rm -rf var
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+# The browser tests drive Debian's chromium; without it they skip.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
+	      || echo "chromium could not be installed; the browser tests will skip"; \
+	  else \
+	    echo "chromium missing: run 'sudo apt-get install -y chromium' (the browser tests skip meanwhile)"; \
+	  fi; \
+	fi
