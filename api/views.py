@@ -79,21 +79,14 @@ class CasePage(BaseModel):
     per_page: int
 
 
-class TaskView(BaseModel):
+class TaskView(OpenStepView):
+    """An inbox row: the open step with enough of its case to choose what to do first."""
+
     case_id: str
     sop: str
     case_title: str
     applicant_name: str
     stage: str
-    step: str
-    title: str
-    role: str
-    assignee: PersonRef | None
-    queue: str | None
-    actions: list[str]
-    started_at: datetime
-    due_at: datetime | None
-    overdue: bool
 
 
 class TrackingView(BaseModel):
