@@ -10,6 +10,9 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
+from activities.cases import CaseActivities
+from activities.documents import DocumentActivities
+from activities.gallery import GalleryActivities
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
 from core.config import Settings, get_settings
@@ -29,7 +32,11 @@ def activities_for(settings: Settings, engine: Engine) -> list:
     calendar = CalendarActivities(settings, engine)
     records = RecordActivities(engine)
     notify = NotifyActivities(settings, engine)
-    return [calendar.compute_deadlines, records.record_case, notify.send_notice]
+    documents = DocumentActivities(engine)
+    cases = CaseActivities(engine)
+    gallery = GalleryActivities(settings, engine)
+    return [calendar.compute_deadlines, records.record_case, notify.send_notice, documents.record_documents,
+            cases.allocate_case, gallery.curation_verdict, gallery.display_product]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine | None = None) -> Worker:

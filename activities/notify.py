@@ -1,4 +1,8 @@
-"""E-mail notifications: render a template trio, send it over SMTP, at most once per key."""
+"""Notifications: each notice goes out on every channel that has its template, at most once per key.
+
+Channels are notifiers: e-mail (a template trio sent over SMTP) and, when configured, WhatsApp
+(activities/whatsapp.py). A retried activity skips what a channel already sent.
+"""
 
 import asyncio
 import hashlib
@@ -8,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
@@ -23,7 +28,8 @@ from core.db import session_scope
 from core.messages import Notice, Recipients
 from core.models import Notification, User
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = TEMPLATE_ROOT / "email"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
@@ -63,9 +69,10 @@ def rupiah(value: int | float | str | None) -> str:
 
 
 @lru_cache
-def environment() -> Environment:
+def environment(folder: str = "email") -> Environment:
+    """Templates of one channel: templates/email or templates/whatsapp."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(TEMPLATE_ROOT / folder),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -74,11 +81,17 @@ def environment() -> Environment:
     return env
 
 
-def render_email(template: str, context: dict) -> EmailData:
-    env = environment()
+def with_link(context: dict) -> dict:
+    """Adds the case page's address when the notice is about a case."""
     context = dict(context)
     if context.get("case_id"):
         context["link"] = f"{context.get('base_url', '')}/kasus/{context['case_id']}"
+    return context
+
+
+def render_email(template: str, context: dict) -> EmailData:
+    env = environment()
+    context = with_link(context)
     subject = env.get_template(f"{template}.subject.txt").render(context)
     return EmailData(
         subject=" ".join(subject.split()),  # one line: a newline would break the header
@@ -123,9 +136,9 @@ def _already_sent(engine: Engine, key: str) -> bool:
         return session.exec(select(Notification.id).where(Notification.key == key)).first() is not None
 
 
-def _record_sent(engine: Engine, key: str, case_id: str | None, to: str, subject: str) -> None:
+def _record_sent(engine: Engine, key: str, case_id: str | None, channel: str, to: str, subject: str) -> None:
     with session_scope(engine) as session:
-        session.add(Notification(key=key, case_id=case_id, channel="email", recipient=to, subject=subject[:300]))
+        session.add(Notification(key=key, case_id=case_id, channel=channel, recipient=to, subject=subject[:300]))
         try:
             session.commit()
         except IntegrityError:
@@ -133,49 +146,102 @@ def _record_sent(engine: Engine, key: str, case_id: str | None, to: str, subject
             activity.logger.warning("notification %s already recorded by a concurrent send", key)
 
 
+@dataclass(frozen=True)
+class Addressee:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class Notifier(Protocol):
+    """One channel. `send` returns the line recorded as the message's subject."""
+
+    channel: str
+
+    def handles(self, template: str) -> bool: ...
+
+    def address(self, person: Addressee) -> str | None: ...
+
+    async def send(self, to: str, template: str, context: dict) -> str: ...
+
+
+class EmailNotifier:
+    channel = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def handles(self, template: str) -> bool:
+        return True  # every notice has an e-mail; send_notice refuses unknown templates
+
+    def address(self, person: Addressee) -> str | None:
+        return (person.email or "").strip() or None
+
+    async def send(self, to: str, template: str, context: dict) -> str:
+        email = render_email(template, {**context, "base_url": self.settings.base_url})
+        await send_email(self.settings, to, email)
+        return email.subject
+
+
 async def _send_once(
-    settings: Settings, engine: Engine, key: str, to: str, template: str, context: dict, case_id: str | None = None
+    engine: Engine, notifier: Notifier, key: str, to: str, template: str, context: dict, case_id: str | None = None
 ) -> bool:
     """Sends unless `key` was sent before. A crash between send and record resends once (at-least-once)."""
     key = _fit_key(key)
     if await asyncio.to_thread(_already_sent, engine, key):
         activity.logger.info("skip %s: already sent", key)
         return False
-    email = render_email(template, {**context, "base_url": settings.base_url})
-    await send_email(settings, to, email)
-    await asyncio.to_thread(_record_sent, engine, key, case_id, to, email.subject)
-    activity.logger.info("sent %s to %s", template, to)
+    subject = await notifier.send(to, template, context)
+    await asyncio.to_thread(_record_sent, engine, key, case_id, notifier.channel, to, subject)
+    activity.logger.info("sent %s by %s to %s", template, notifier.channel, to)
     return True
 
 
 async def send_direct(settings: Settings, engine: Engine, key: str, to: str, template: str, context: dict) -> bool:
-    """Idempotent send outside a workflow (e.g. account verification); True when sent now."""
-    return await _send_once(settings, engine, key, to, template, context)
+    """Idempotent e-mail outside a workflow (e.g. account verification); True when sent now."""
+    return await _send_once(engine, EmailNotifier(settings), key, to, template, context)
 
 
 # ---- the activity --------------------------------------------------------------------------
 
 
-def resolve_recipients(engine: Engine, recipients: Recipients) -> dict[str, str]:
-    """Address -> name, de-duplicated case-insensitively; users first so they keep their names."""
+def resolve_recipients(engine: Engine, recipients: Recipients) -> list[Addressee]:
+    """The users (first, so that they keep their names), then the bare addresses and numbers."""
     with session_scope(engine) as session:
         users = list(session.exec(select(User).where(col(User.id).in_(recipients.user_ids)))) if recipients.user_ids else []
         # Roles are scoped to one agency: without one, a role must not reach every Dinas.
         if recipients.roles and recipients.agency:
             query = select(User).where(col(User.role).in_(recipients.roles), User.agency == recipients.agency)
             users += list(session.exec(query))
+    return [
+        *(Addressee(u.name, u.email, u.phone) for u in users),
+        *(Addressee("", email=e) for e in recipients.emails),
+        *(Addressee("", phone=p) for p in recipients.phones),
+    ]
+
+
+def addresses(notifier: Notifier, people: list[Addressee]) -> dict[str, tuple[str, str]]:
+    """Channel address, lowercased -> (address, name): one message per address, the first name kept."""
     found: dict[str, tuple[str, str]] = {}
-    for address, name in [*((u.email, u.name) for u in users), *((e, "") for e in recipients.emails)]:
-        address = address.strip()
+    for person in people:
+        address = notifier.address(person)
         if address:
-            found.setdefault(address.lower(), (address, name))
-    return dict(found.values())
+            found.setdefault(address.lower(), (address, person.name))
+    return found
+
+
+def default_notifiers(settings: Settings) -> list[Notifier]:
+    from activities.whatsapp import whatsapp_notifier  # it builds on this module
+
+    whatsapp = whatsapp_notifier(settings)
+    return [EmailNotifier(settings), *([whatsapp] if whatsapp else [])]
 
 
 class NotifyActivities:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, notifiers: list[Notifier] | None = None) -> None:
         self.settings = settings
         self.engine = engine
+        self.notifiers = default_notifiers(settings) if notifiers is None else notifiers
 
     @activity.defn(name="send_notice")
     async def send_notice(self, notice: Notice) -> int:
@@ -185,12 +251,20 @@ class NotifyActivities:
         except TemplateNotFound:
             # Retrying cannot fix a missing template; fail the activity for good.
             raise ApplicationError(f"unknown e-mail template {notice.template!r}", non_retryable=True) from None
-        addresses = await asyncio.to_thread(resolve_recipients, self.engine, notice.recipients)
-        if not addresses:
+        people = await asyncio.to_thread(resolve_recipients, self.engine, notice.recipients)
+        sent = 0
+        for notifier in self.notifiers:
+            if notifier.handles(notice.template):
+                sent += await self._send_by(notifier, notice, people)
+        return sent
+
+    async def _send_by(self, notifier: Notifier, notice: Notice, people: list[Addressee]) -> int:
+        targets = addresses(notifier, people)
+        if not targets and notifier.channel == "email":
             activity.logger.warning("notice %s has no recipients", notice.key)
         sent = 0
-        for address, name in addresses.items():
-            key = f"{notice.key}/email/{address.lower()}"
+        for key_address, (address, name) in targets.items():
+            key = f"{notice.key}/{notifier.channel}/{key_address}"
             context = {**notice.context, "recipient_name": name}
-            sent += await _send_once(self.settings, self.engine, key, address, notice.template, context, notice.case_id)
+            sent += await _send_once(self.engine, notifier, key, address, notice.template, context, notice.case_id)
         return sent

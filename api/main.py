@@ -9,7 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import Client
 
-from api.routes import auth, cases, sops, tasks
+from api import pages, pages_eorder, pages_gallery
+from api.routes import auth, cases, documents, eorder, gallery, sops, tasks
 from api.service import ApiError
 from core.config import Settings, get_settings
 from core.db import engine_for
@@ -56,9 +57,12 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.state.engine = engine_for(settings.database_url)
     app.state.temporal = temporal_connector(settings, temporal_client)
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, sops, cases, tasks):
+    for module in (auth, sops, cases, tasks, eorder, documents, gallery):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(pages_gallery.router)  # first: its start form (with files) replaces the generic one
+    app.include_router(pages.router)
+    app.include_router(pages_eorder.router)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     return app

@@ -3,7 +3,8 @@
 Errors are ApiError(status, detail); the API returns them as JSON, the pages as Indonesian messages.
 """
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -18,10 +19,13 @@ from core.config import Settings
 from core.forms import check
 from core.messages import Decision, DecisionResult
 from core.models import Case, Task, User
-from core.roles import is_staff
-from core.users import person
+from core.roles import ROLE_TITLES, is_staff
+from core.users import find_staff, person
 from workflows import SOPS
 from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN
+
+if TYPE_CHECKING:
+    from api.documents import Incoming
 
 
 class ApiError(Exception):
@@ -55,13 +59,18 @@ def may_act(user: User, task: Task) -> bool:
 
 
 async def open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str,
-                    body: Any) -> CaseView:
+                    body: Any, files: Sequence["Incoming"] = ()) -> CaseView:
+    """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
+    from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
+
     intake = INTAKES.get(sop)
     if intake is None or sop not in SOPS:
         raise ApiError(404, "Layanan tidak ditemukan")
     if user.role not in intake.roles:
         raise ApiError(403, "Layanan ini tidak untuk peran Anda")
     data, errors = check(intake.form, body)
+    accepted, file_errors = check_files(SOPS[sop], list(files), settings)
+    errors += file_errors + missing_required(SOPS[sop], list(files))
     if errors:
         raise ApiError(422, errors)
     with Session(engine) as session:
@@ -69,16 +78,47 @@ async def open_case(client: Client, settings: Settings, engine: Engine, user: Us
             data = intake.prepare(session, user, data)
         except IntakeRefused as refused:
             raise ApiError(refused.status, refused.message) from None
-    case_id = await start_case(client, settings, engine, sop=sop, applicant=person(user), data=data,
-                               title=intake.title(data), agency=intake.agency(data))
+    uploads = store_all(settings, accepted, person(user))
+    try:
+        case_id = await start_case(client, settings, engine, sop=sop, applicant=person(user), data=data,
+                                   title=intake.title(data), agency=intake.agency(data), documents=uploads)
+    except BaseException:
+        discard_all(settings, uploads)
+        raise
     with Session(engine) as session:
         return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]
+
+
+async def update_case(client: Client, case_id: str, update: str, argument: Any) -> None:
+    """Sends an update to the case's workflow; its refusals become 403, 409 or 422."""
+    try:
+        await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
+    except WorkflowUpdateFailedError as failed:
+        cause = failed.cause
+        raise _refusal(cause) if isinstance(cause, ApplicationError) else ApiError(409, str(cause)) from None
+    except RPCError as error:  # the workflow closed between our check and the update
+        raise ApiError(409, f"Kasus tidak menerima keputusan: {error.message}") from None
 
 
 def _refusal(error: ApplicationError) -> ApiError:
     if error.type == INVALID:
         return ApiError(422, error.details[0] if error.details else str(error))
     return ApiError({NOT_OPEN: 409, FORBIDDEN: 403}.get(error.type or "", 409), str(error.message))
+
+
+def with_assignee(session: Session, case: Case, step: str, action: str,
+                  data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An assigning action (Action.assigns) names staff by user id or e-mail in data[<role>]; the
+    workflow, which cannot read the database, gets the resolved person in data["assignee"]."""
+    found = SOPS[case.sop].step(step).action(action)
+    if found is None or found.assigns is None:
+        return data
+    staff = find_staff(session, case.agency, found.assigns, (data or {}).get(found.assigns))
+    if staff is None:
+        title = ROLE_TITLES.get(found.assigns, found.assigns)
+        raise ApiError(422, [{"loc": ["body", "data", found.assigns], "type": "assignee",
+                              "msg": f"Isi dengan id atau e-mail seorang {title} pada instansi ini"}])
+    return {**(data or {}), "assignee": {"id": staff.id, "name": staff.name, "role": staff.role, "agency": staff.agency}}
 
 
 async def decide(client: Client, engine: Engine, user: User, case_id: str, step: str, action: str,
@@ -92,13 +132,8 @@ async def decide(client: Client, engine: Engine, user: User, case_id: str, step:
             raise ApiError(409, f"Langkah {step!r} tidak sedang terbuka")
         if not may_act(user, task):
             raise ApiError(403, "Anda tidak berwenang pada langkah ini")
+        data = with_assignee(session, case, step, action, data)
     decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
-    try:
-        await client.get_workflow_handle(case_id).execute_update("decide", decision, result_type=DecisionResult)
-    except WorkflowUpdateFailedError as failed:
-        cause = failed.cause
-        raise _refusal(cause) if isinstance(cause, ApplicationError) else ApiError(409, str(cause)) from None
-    except RPCError as error:  # the workflow closed between our check and the update
-        raise ApiError(409, f"Kasus tidak menerima keputusan: {error.message}") from None
+    await update_case(client, case_id, "decide", decision)
     with Session(engine) as session:
         return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from core.models import Case, CaseEvent, Task, User
+from core.models_gallery import Document
 from workflows import SOPS
 
 
@@ -37,6 +38,21 @@ class HistoryItem(BaseModel):
     data: dict[str, Any]
 
 
+class DocumentView(BaseModel):
+    """An uploaded file; `url` downloads it (participants and agency staff only)."""
+
+    id: int
+    kind: str
+    kind_label: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+    url: str
+
+
 class CaseView(BaseModel):
     id: str
     sop: str
@@ -56,6 +72,7 @@ class CaseView(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    documents: list[DocumentView] = []
 
 
 class CaseSummary(BaseModel):
@@ -130,6 +147,7 @@ def case_view(session: Session, case: Case) -> CaseView:
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))).all()
     linked = session.exec(select(Case.id).where(Case.parent_id == case.id).order_by(col(Case.id))).all()
     names = user_names(session, {t.assignee_id for t in tasks if t.assignee_id})
+    documents = session.exec(select(Document).where(Document.case_id == case.id).order_by(col(Document.id))).all()
     return CaseView(
         id=case.id, sop=case.sop, sop_title=sop_title(case.sop), agency=case.agency,
         tracking_code=case.tracking_code, title=case.title, status=case.status, stage=case.stage,
@@ -138,7 +156,18 @@ def case_view(session: Session, case: Case) -> CaseView:
         history=[HistoryItem(at=e.at, step=e.step, actor=e.actor_name, actor_role=e.actor_role, action=e.action,
                              reason=e.reason, data=e.data) for e in events],
         data=case.data, parent_id=case.parent_id, linked=list(linked), created_at=case.created_at,
-        updated_at=case.updated_at, closed_at=case.closed_at,
+        updated_at=case.updated_at, closed_at=case.closed_at, documents=[document_view(d, case.sop) for d in documents],
+    )
+
+
+def document_view(document: Document, sop: str) -> DocumentView:
+    definition = SOPS.get(sop)
+    kind = definition.document_kind(document.kind) if definition else None
+    return DocumentView(
+        id=document.id, kind=document.kind, kind_label=kind.label if kind else document.kind,  # type: ignore[arg-type]
+        filename=document.filename, content_type=document.content_type, size=document.size, sha256=document.sha256,
+        uploaded_by=document.uploaded_by_name, uploaded_at=document.uploaded_at,
+        url=f"/api/v1/cases/{document.case_id}/documents/{document.id}",
     )
 
 

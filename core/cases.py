@@ -11,7 +11,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.config import Settings
 from core.db import session_scope
-from core.messages import CaseStart, DecisionResult, Person
+from core.messages import CaseStart, DecisionResult, DocumentUpload, Person
 from core.models import CaseCounter
 
 MAX_ID_ATTEMPTS = 1000
@@ -35,6 +35,7 @@ def new_tracking_code() -> str:
 async def start_case(
     client: Client, settings: Settings, engine: Engine, *, sop: str, applicant: Person, data: dict,
     title: str = "", parent_id: str | None = None, agency: str | None = None,
+    documents: list[DocumentUpload] | None = None,
 ) -> str:
     """Starts the SOP's workflow and returns once its first projection is written."""
     from workflows import WORKFLOW_BY_SOP
@@ -48,7 +49,7 @@ async def start_case(
         case_id = next_case_id(engine, sop, year)
         start = CaseStart(case_id=case_id, sop=sop, agency=agency or definition.agency,
                           tracking_code=new_tracking_code(), applicant=applicant, data=data, title=title,
-                          parent_id=parent_id)
+                          parent_id=parent_id, documents=documents or [])
         try:
             handle = await client.start_workflow(
                 workflow_class.run, start, id=case_id, task_queue=settings.task_queue,

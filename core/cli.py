@@ -89,6 +89,18 @@ def cmd_closed_day(args: argparse.Namespace) -> None:
     print(f"{args.agency} closed on {day}: deadlines computed from now on skip it")
 
 
+def cmd_skpd_add(args: argparse.Namespace) -> None:
+    from core.db import get_engine
+    from core.models_eorder import add_skpd
+
+    load_settings()
+    try:
+        skpd = add_skpd(get_engine(), code=args.code, name=args.name, agency=args.agency)
+    except ValueError as error:
+        sys.exit(f"alur: {error}")
+    print(f"SKPD {skpd.code} added: {skpd.name} ({skpd.agency})")
+
+
 def cmd_dev(args: argparse.Namespace) -> None:
     from core.devstack import run_dev
 
@@ -116,6 +128,12 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--agency")
     add.add_argument("--phone")
     add.set_defaults(func=cmd_users_add)
+    skpd = sub.add_parser("skpd", help="e-order SKPD Pembina list").add_subparsers(dest="skpd_command", required=True)
+    skpd_add = skpd.add_parser("add", help="add an SKPD a UMKM may choose as its Pembina")
+    skpd_add.add_argument("code")
+    skpd_add.add_argument("name")
+    skpd_add.add_argument("--agency", required=True)
+    skpd_add.set_defaults(func=cmd_skpd_add)
     closed = sub.add_parser("closed-day", help="an extra day an agency is closed (beyond national holidays)")
     closed.add_argument("--agency", required=True)
     closed.add_argument("--date", required=True, help="YYYY-MM-DD")

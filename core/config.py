@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,19 @@ class Settings(BaseSettings):
     base_url: str = "http://localhost:8000"
     secret_key: str = DEV_SECRET
     upload_dir: Path = ROOT / "var" / "uploads"
+    max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    # WhatsApp through an HTTP gateway; off while the URL is unset. The default shape is Fonnte's:
+    # token in the Authorization header, form fields target + message. Wablas: phone_field=phone.
+    # Woowa: token_in=field, token_name=key, phone_field=phone_no, body=json.
+    whatsapp_url: str | None = None
+    whatsapp_token: str | None = None
+    whatsapp_token_in: Literal["header", "field"] = "header"
+    whatsapp_token_name: str = "Authorization"
+    whatsapp_phone_field: str = "target"
+    whatsapp_message_field: str = "message"
+    whatsapp_body: Literal["form", "json"] = "form"
+    # gallery-curation (our rule): "all" curators must recommend pass, or "any" of them.
+    gallery_pass_rule: Literal["all", "any"] = "all"
     var_dir: Path = ROOT / "var"
     # Per-step SLA overrides, e.g. {"jathil-vendor.verify": "2d", "gallery-curation.curate": "3d"}
     sla_overrides: dict[str, str] = {}

@@ -24,6 +24,26 @@ SYSTEM = Person(id=None, name="Sistem", role=None)
 
 
 @dataclass
+class DocumentUpload:
+    """A file already stored under `stored_name` (see core.documents), to be recorded on a case."""
+
+    kind: str
+    filename: str  # the client's name, display only
+    stored_name: str
+    sha256: str
+    size: int
+    content_type: str
+    uploaded_by: Person
+    uploaded_at: datetime
+
+
+@dataclass
+class CaseDocuments:
+    case_id: str
+    documents: list[DocumentUpload]
+
+
+@dataclass
 class CaseStart:
     case_id: str
     sop: str
@@ -33,6 +53,21 @@ class CaseStart:
     data: dict[str, Any]
     title: str = ""
     parent_id: str | None = None
+    documents: list[DocumentUpload] = field(default_factory=list)
+
+
+@dataclass
+class CaseIdRequest:
+    """A readable id for a case opened by another case (a referral); `at` picks the year."""
+
+    sop: str
+    at: datetime
+
+
+@dataclass
+class CaseTicket:
+    case_id: str
+    tracking_code: str
 
 
 @dataclass
@@ -126,6 +161,7 @@ class Recipients:
     roles: list[str] = field(default_factory=list)
     agency: str | None = None
     emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Accounts: creation (CLI, registration, tests) and lookup."""
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.db import session_scope
 from core.identifiers import normalize_email
@@ -37,6 +37,19 @@ def create_user(
 def find_user(engine: Engine, email: str) -> User | None:
     with session_scope(engine) as session:
         return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def find_staff(session: Session, agency: str, role: str, ref: object) -> User | None:
+    """A staff member named by user id or e-mail, only if they hold `role` in `agency`."""
+    if isinstance(ref, bool):
+        return None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdecimal()):
+        user = session.get(User, int(ref))
+    elif isinstance(ref, str) and ref.strip():
+        user = session.exec(select(User).where(User.email == ref.strip().lower())).first()
+    else:
+        return None
+    return user if user is not None and user.role == role and user.agency == agency else None
 
 
 def person(user: User) -> Person:

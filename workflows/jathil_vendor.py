@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.forms import check
     from core.forms.jathil import JathilVendorForm
-    from core.messages import CaseStart, Decision, DecisionResult, Recipients
+    from core.messages import CaseStart, Decision, DecisionResult
 
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
@@ -63,9 +63,6 @@ class JathilVendorWorkflow(SopWorkflow):
                 return await self.refuse(approval)
             self.data["may_sell"] = True
             return await self.finish("completed", "Disetujui", "approved")
-
-    def applicant(self) -> Recipients:
-        return Recipients(user_ids=[self._case.applicant.id or 0])
 
     async def refuse(self, decision: Decision) -> DecisionResult:
         return await self.finish("rejected", "Ditolak", "rejected", reason=decision.reason)

@@ -8,30 +8,36 @@ is an activity.
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
+    from core.documents import DocumentKind
     from core.messages import (
         SYSTEM,
+        CaseDocuments,
+        CaseIdRequest,
         CaseSnapshot,
         CaseStart,
+        CaseTicket,
         Deadlines,
         DeadlineRequest,
         Decision,
         DecisionResult,
+        DocumentUpload,
         HistoryEvent,
         Notice,
         OpenStep,
         Person,
         Recipients,
     )
+    from core.roles import ROLE_TITLES
 
 SOP_KEY = SearchAttributeKey.for_keyword("AlurSop")
 AGENCY_KEY = SearchAttributeKey.for_keyword("AlurAgency")
@@ -51,6 +57,7 @@ NOTIFY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10)
 )
 APPLICANT = "applicant"  # a step's role placeholder: the case's own applicant acts
+MAX_LINK_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ class Action:
     label: str  # Indonesian button label
     needs_reason: bool = False
     closes_step: bool = True  # "save" and "edit" keep the step open
+    # The action names the one person who takes a later step: data[<role>] holds the user id or
+    # e-mail of staff with this role in the case's agency; the API resolves it into data["assignee"]
+    # (see assignee_of), and the validator refuses anyone else.
+    assigns: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,13 +106,37 @@ class SopDefinition:
     agency: str
     steps: tuple[StepDef, ...]
     description: str = ""
+    documents: tuple[DocumentKind, ...] = ()  # what may be uploaded to its cases
 
     def step(self, step_id: str) -> StepDef:
         return next(s for s in self.steps if s.id == step_id)
 
+    def document_kind(self, kind_id: str) -> DocumentKind | None:
+        return next((k for k in self.documents if k.id == kind_id), None)
+
 
 def invalid(errors: list[dict[str, Any]]) -> ApplicationError:
     return ApplicationError("Data keputusan tidak valid", errors, type=INVALID, non_retryable=True)
+
+
+def assignee_of(decision: Decision) -> Person:
+    """The person an assigning action (Action.assigns) named; pass it to `step(..., assignee=)`."""
+    return Person(**(decision.data or {})["assignee"])
+
+
+PERSON_FIELDS = {f.name for f in fields(Person)}
+
+
+def _assignment_errors(action: Action, decision: Decision, agency: str) -> list[dict[str, Any]]:
+    if action.assigns is None:
+        return []
+    named = (decision.data or {}).get("assignee")
+    well_formed = isinstance(named, dict) and set(named) <= PERSON_FIELDS and isinstance(named.get("id"), int) \
+        and isinstance(named.get("name"), str)
+    if well_formed and named["role"] == action.assigns and named.get("agency") == agency:  # type: ignore[index]
+        return []
+    title = ROLE_TITLES.get(action.assigns, action.assigns)
+    return [{"loc": ["body", "data", action.assigns], "msg": f"Pilih {title} dari instansi ini", "type": "assignee"}]
 
 
 @dataclass
@@ -133,6 +168,7 @@ class SopWorkflow:
         self.status = "open"
         self.stage = ""
         self.history: list[HistoryEvent] = []
+        self.documents: list[DocumentUpload] = []
         self.tasks: dict[str, _OpenTask] = {}
         self.rounds: dict[str, int] = {}
         self.created_at: datetime | None = None
@@ -175,6 +211,24 @@ class SopWorkflow:
     def _settled(self) -> bool:
         return self.case is not None and not self._dirty and self._writing == 0 and self._written >= self._consumed
 
+    @workflow.update(name="add_document")
+    async def add_document(self, upload: DocumentUpload) -> DecisionResult:
+        """Records a file the API has stored; returns once it is in the projection."""
+        await self.record_documents([upload], announce=True)
+        await self.flush()
+        return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
+
+    @add_document.validator
+    def _validate_document(self, upload: DocumentUpload) -> None:
+        if self.status != "open":
+            raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
+        if self.definition.document_kind(upload.kind) is None:
+            allowed = ", ".join(k.id for k in self.definition.documents)
+            raise invalid([{"loc": ["body", "kind"], "msg": f"Jenis dokumen tidak dikenal; pilihan: {allowed}"}])
+        uploader, case = upload.uploaded_by, self._case
+        if uploader.id != case.applicant.id and uploader.agency != case.agency:
+            raise ApplicationError("Anda tidak berwenang mengunggah ke kasus ini", type=FORBIDDEN, non_retryable=True)
+
     @workflow.query(name="open_steps")
     def open_steps(self) -> list[OpenStep]:
         return [t.view for t in self.tasks.values() if not t.closed]
@@ -195,7 +249,7 @@ class SopWorkflow:
             raise invalid([{"loc": ["body", "action"], "msg": f"Aksi tidak dikenal; pilihan: {allowed}"}])
         if action.needs_reason and not (decision.reason or "").strip():
             raise invalid([{"loc": ["body", "reason"], "msg": "Alasan wajib diisi untuk aksi ini"}])
-        errors = self.validate_action(decision)
+        errors = _assignment_errors(action, decision, self._case.agency) + self.validate_action(decision)
         if errors:
             raise invalid(errors)
 
@@ -239,6 +293,52 @@ class SopWorkflow:
         self.stage = self.definition.steps[0].stage
         self.add_event("submit", start.applicant, "submitted")
         self.notify("submitted", Recipients(user_ids=[start.applicant.id] if start.applicant.id else []), "submit")
+        if start.documents:
+            await self.flush()  # the case row first: documents refer to it
+            await self.record_documents(start.documents)
+
+    async def record_documents(self, uploads: list[DocumentUpload], announce: bool = False) -> None:
+        """Writes document rows; `announce` adds an upload event per file to the history."""
+        self._writing += 1  # the case is not settled before its documents are listed
+        try:
+            await workflow.execute_activity(
+                "record_documents", CaseDocuments(self._case.case_id, uploads),
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
+            )
+        finally:
+            self._writing -= 1
+        self.documents.extend(uploads)
+        self._dirty = True  # the case view lists them: settled only after the next projection write
+        if announce:
+            for upload in uploads:
+                self.add_event("documents", upload.uploaded_by, "upload",
+                               data={"kind": upload.kind, "filename": upload.filename})
+
+    async def open_linked_case(self, definition: SopDefinition, data: dict[str, Any], title: str = "",
+                               agency: str | None = None) -> str:
+        """Starts another SOP's case for this applicant, linked to this one (parent_id), and returns its id.
+
+        The id comes from the database counter through an activity; a retried activity only skips a
+        number, and the child start is in this workflow's history, so a case is never opened twice.
+        """
+        agency = agency or self._case.agency
+        for _ in range(MAX_LINK_ATTEMPTS):
+            ticket = await workflow.execute_activity(
+                "allocate_case", CaseIdRequest(definition.id, workflow.now()), result_type=CaseTicket,
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
+            )
+            start = CaseStart(case_id=ticket.case_id, sop=definition.id, agency=agency,
+                              tracking_code=ticket.tracking_code, applicant=self._case.applicant, data=data,
+                              title=title, parent_id=self._case.case_id)
+            try:
+                await workflow.start_child_workflow(
+                    definition.id, start, id=ticket.case_id, parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                    search_attributes=start_search_attributes(definition.id, agency, definition.steps[0].stage),
+                )
+            except WorkflowAlreadyStartedError:  # an id Temporal already knows (restored database)
+                continue
+            return ticket.case_id
+        raise ApplicationError(f"no free case id for {definition.id}", non_retryable=True)
 
     async def step(self, step_id: str, *, assignee: Person | None = None, queue: str | None = None) -> Decision:
         """Opens one step and waits for its closing decision."""
@@ -285,6 +385,19 @@ class SopWorkflow:
         event_data = self.event_data(decision)
         self.add_event(decision.step, decision.actor, decision.action, decision.reason, event_data)
         return decision
+
+    def record_edit(self, decision: Decision, clean: dict[str, Any], labels: dict[str, str]) -> None:
+        """An officer's correction of the case data: each changed field is kept in the history (old ->
+        new, by whom), and the applicant is told by e-mail."""
+        changes = [{"field": name, "label": labels.get(name, name), "old": self.data.get(name), "new": value}
+                   for name, value in clean.items() if self.data.get(name) != value]
+        if not changes:
+            return
+        self.data.update(clean)
+        self.add_event(decision.step, decision.actor, decision.action, decision.reason, {"changes": changes})
+        # One message per edit: the event's number keeps its idempotency key apart.
+        applicant = Recipients(user_ids=[self._case.applicant.id or 0])
+        self.notify("edited", applicant, f"{decision.step}@{len(self.history)}", changes=changes, reason=decision.reason)
 
     def event_data(self, decision: Decision) -> dict[str, Any]:
         """SOP hook: what of a closing decision's data the history keeps."""
@@ -407,7 +520,7 @@ class SopWorkflow:
         self.closed_at = workflow.now()
         self._dirty = True
         if template:
-            self.notify(template, Recipients(user_ids=[self._case.applicant.id or 0]), "finish", **context)
+            self.notify(template, self.applicant(), "finish", **context)
         await self.flush()
         await workflow.wait_condition(workflow.all_handlers_finished)
         await asyncio.gather(*self._outbox)
@@ -473,6 +586,9 @@ class SopWorkflow:
         return f"{self.definition.title} · {snapshot.applicant_name} · tahap {snapshot.stage} · menunggu: {waiting}{late}"
 
     # ---- notifications ---------------------------------------------------------------------
+
+    def applicant(self) -> Recipients:
+        return Recipients(user_ids=[self._case.applicant.id or 0])
 
     def notify(self, template: str, recipients: Recipients, step: str, task: _OpenTask | None = None, **extra: Any) -> None:
         """Sends in the background: a slow or failing mail server never holds the case."""

@@ -14,12 +14,18 @@ from core.models import User
 
 
 class IntakeRefused(Exception):
-    """A business refusal before anything is stored: status 403 or 409 and an Indonesian message."""
+    """A business refusal before anything is stored: status 403 or 409 and an Indonesian message,
+    or 422 and field errors (see `bad_field`)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str | list[dict[str, Any]]) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+
+    @classmethod
+    def bad_field(cls, name: str, message: str) -> "IntakeRefused":
+        """A field the form accepted but existing records refuse (e.g. a code not in a list)."""
+        return cls(422, [{"loc": ["body", name], "msg": message, "type": "refused"}])
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,10 @@ class Intake:
 
 
 def registry() -> dict[str, Intake]:
-    from api.intakes import jathil_vendor
+    from api.intakes import eorder_product, eorder_vendor, gallery_curation, jathil_vendor
 
-    return {i.sop: i for i in (jathil_vendor.INTAKE,)}
+    return {i.sop: i for i in (jathil_vendor.INTAKE, eorder_vendor.INTAKE, eorder_product.INTAKE,
+                               gallery_curation.INTAKE)}
 
 
 INTAKES = registry()

@@ -15,6 +15,8 @@ MESSAGES = {
     "int_type": "Harus bilangan bulat",
     "int_parsing": "Harus bilangan bulat",
     "int_from_float": "Harus bilangan bulat",
+    "float_type": "Harus berupa angka",
+    "float_parsing": "Harus berupa angka",
     "greater_than": "Harus lebih besar dari {gt}",
     "greater_than_equal": "Minimal {ge}",
     "less_than_equal": "Maksimal {le}",
@@ -27,6 +29,7 @@ MESSAGES = {
     "model_type": "Harus berupa objek",
     "dict_type": "Harus berupa objek",
     "list_type": "Harus berupa daftar",
+    "too_short": "Pilih minimal {min_length}",
     "json_invalid": "JSON tidak valid",
 }
 
@@ -44,11 +47,17 @@ class Form(BaseModel):
 
 
 def indonesian(error: dict[str, Any]) -> str:
+    if error["type"] == "string_too_short" and (error.get("ctx") or {}).get("min_length", 1) > 1:
+        return "Minimal {min_length} karakter".format(**error["ctx"])
     template = MESSAGES.get(error["type"])
     if template is None:
         return str(error["msg"])
+    # A float field's bound reads "100.0"; people write "100".
+    ctx = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in (error.get("ctx") or {}).items()}
+    if isinstance(ctx.get("expected"), str):  # pydantic lists choices as "'a', 'b' or 'c'"
+        ctx["expected"] = ctx["expected"].replace(" or ", " atau ")
     try:
-        return template.format(**(error.get("ctx") or {}))
+        return template.format(**ctx)
     except (KeyError, IndexError):
         return template
 
@@ -76,3 +85,27 @@ def check(form: type[Form], data: Any, prefix: tuple[str, ...] = ("body",)) -> t
         if name not in bad
     ]
     return (clean, []) if not errors else ({}, errors)
+
+
+def check_draft(form: type[Form], draft: dict[str, Any], changes: Any,
+                prefix: tuple[str, ...] = ("body",)) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A record saved part by part: the fields given must be valid, the others may still be missing;
+    an empty value clears its field. (the new draft, normalised once complete, []) or ({}, errors)."""
+    if not isinstance(changes, dict):
+        return check(form, changes, prefix)
+    cleared = {name for name, value in changes.items() if value is None or value == ""}
+    merged = {name: value for name, value in {**draft, **changes}.items() if name not in cleared}
+    clean, errors = check(form, merged, prefix)
+    given = set(changes) - cleared
+    errors = [e for e in errors if len(e["loc"]) > len(prefix) and e["loc"][len(prefix)] in given]
+    return ({}, errors) if errors else (clean or merged, [])
+
+
+def field_labels(form: type[Form]) -> dict[str, str]:
+    """Field name -> its Indonesian label (the field's `title`), for pages and change records."""
+    return {name: info.title or name for name, info in form.model_fields.items()}
+
+
+def form_values(form: type[Form], record: dict[str, Any], changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The form's own fields out of a larger record (e.g. case data), with `changes` laid over them."""
+    return {**{name: record[name] for name in form.model_fields if name in record}, **(changes or {})}

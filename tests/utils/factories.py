@@ -36,3 +36,35 @@ def jathil_vendor_form(**overrides) -> dict:
     }
     form.update(overrides)
     return form
+
+
+def eorder_profile(**overrides) -> dict:
+    profile = {
+        "business_name": "Ayam Geprek Bu Indah",
+        "owner_name": "Indah Lestari",
+        "nik": "3171015708450001",
+        "phone": "0821-1915-7355",
+        "email": "indah@contoh.id",
+        "address": "Jl. Kramat Raya 45, Jakarta Pusat",
+        "category": "makanan_minuman",
+        "nib": "9120001234567",
+        "pkp": False,
+        "bank_name": "Bank DKI",
+        "bank_account": "101-23-45678",
+    }
+    profile.update(overrides)
+    return profile
+
+
+def eorder_product(**overrides) -> dict:
+    product = {
+        "name": "Nasi kotak ayam geprek",
+        "description": "Nasi, ayam geprek sambal bawang, lalapan; dikemas kotak kertas.",
+        "category": "makanan_minuman",
+        "unit": "kotak",
+        "price": 25000,
+        "min_order": 20,
+        "tkdn": 85.5,
+    }
+    product.update(overrides)
+    return product

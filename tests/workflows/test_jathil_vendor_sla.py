@@ -12,10 +12,11 @@ from core.cases import start_case
 from core.config import Settings
 from core.db import engine_for, session_scope
 from core.messages import Decision
-from core.models import Case, CaseEvent, Task
+from core.models import Case, Task
 from core.users import person
 from tests.utils.histories import maybe_save_history
 from tests.utils.factories import jathil_vendor_form, make_user
+from tests.utils.timeskip import events, mails_to, near, skip_to
 from tests.utils.waiting import eventually
 from worker import build_worker
 
@@ -25,24 +26,6 @@ SUBMITTED = datetime(2027, 3, 5, 15, 0, tzinfo=WIB)
 DUE = datetime(2027, 3, 16, 15, 0, tzinfo=WIB)  # 1 working day later
 REMIND = datetime(2027, 3, 16, 13, 0, tzinfo=WIB)  # 2 working hours before
 SECOND = datetime(2027, 3, 17, 15, 0, tzinfo=WIB)  # 1 more working day
-
-
-async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
-    await env.sleep((moment - await env.get_current_time()).total_seconds())
-
-
-def near(actual: datetime | None, expected: datetime) -> bool:
-    """The case starts a few milliseconds after the clock reaches SUBMITTED."""
-    return actual is not None and abs(actual - expected) < timedelta(seconds=5)
-
-
-def events(engine, case_id: str, action: str) -> list[CaseEvent]:
-    with session_scope(engine) as session:
-        return list(session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.action == action)))
-
-
-def mails_to(sink: MailSink, address: str, subject_part: str) -> list[dict]:
-    return [m for m in sink.messages() if address in m["to"] and subject_part.lower() in m["subject"].lower()]
 
 
 async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowEnvironment, settings: Settings,

@@ -1,0 +1,226 @@
+"""Form fields on the pages, per SOP: what an applicant fills in, and how the case data is shown.
+
+An SOP adds its start form to FORM_FIELDS and, when a step takes form data (a revision, an edit),
+an entry in STEP_FORMS. The SOP's own Form class still validates everything; these specs only say
+how to draw the inputs. Without an entry, a plain form is derived from the intake's Form class.
+Field names `csrf`, `step`, `action` and `reason` are reserved by the decision form.
+"""
+
+import types
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from starlette.datastructures import FormData
+
+from api.intakes import INTAKES
+from api.service import ApiError
+from core.forms import Form, field_labels
+from core.forms.eorder import CATEGORIES as EORDER_CATEGORIES, VendorProfile
+from core.forms.gallery import DOCUMENT_KINDS, FACILITATIONS
+from core.forms.jathil import CATEGORIES
+from core.identifiers import IdentifierError, format_phone_local
+from workflows import SOPS
+
+KINDS = ("text", "email", "tel", "digits", "number", "date", "password", "textarea", "select", "checkbox")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str  # Indonesian
+    kind: str = "text"  # one of KINDS
+    choices: tuple[tuple[str, str], ...] = ()  # (value, Indonesian label) for "select"
+    hint: str = ""
+    default: str = ""  # initial value of an empty form
+
+
+JATHIL_VENDOR_FIELDS = (
+    FormField("business_name", "Nama usaha"),
+    FormField("owner_name", "Nama pemilik"),
+    FormField("nik", "NIK", "digits", hint="16 digit sesuai KTP"),
+    FormField("address", "Alamat", "textarea"),
+    FormField("regency", "Kabupaten/Kota", hint="Hanya untuk IKM/UMKM Kabupaten Ponorogo",
+              default="Kabupaten Ponorogo"),
+    FormField("phone", "Nomor HP", "tel", hint="Nomor aktif, contoh 081234567890"),
+    FormField("email", "E-mail", "email", hint="E-mail aktif"),
+    FormField("category", "Kategori", "select", choices=tuple(CATEGORIES.items())),
+    FormField("nib", "NIB", "digits", hint="13 digit. Isi minimal salah satu: NIB, IUMK atau SIUP"),
+    FormField("iumk", "IUMK", hint="Opsional bila NIB atau SIUP diisi"),
+    FormField("siup", "SIUP", hint="Opsional bila NIB atau IUMK diisi"),
+    FormField("pirt", "P-IRT", hint="Wajib untuk usaha makanan dan minuman"),
+    FormField("not_repacker", "Bukan re-packer produk pihak lain", "checkbox"),
+    FormField("not_reseller", "Bukan reseller", "checkbox"),
+)
+
+EORDER_VENDOR_FIELDS = (
+    FormField("skpd", "Kode SKPD Pembina", "digits", hint="Contoh 141732 (Badan Pelayanan Pengadaan Barang/Jasa)",
+              default="141732"),
+    FormField("pkt", "Peserta program PKT", "checkbox"),
+)
+EORDER_PROFILE_FIELDS = (
+    FormField("business_name", "Nama usaha"),
+    FormField("owner_name", "Nama pemilik"),
+    FormField("nik", "NIK pemilik", "digits", hint="16 digit sesuai KTP"),
+    FormField("phone", "No. handphone", "tel", hint="Nomor aktif, contoh 081234567890"),
+    FormField("email", "Alamat e-mail", "email"),
+    FormField("address", "Alamat usaha", "textarea"),
+    FormField("category", "Kategori usaha", "select", choices=tuple(EORDER_CATEGORIES.items())),
+    FormField("nib", "NIB (izin usaha)", "digits", hint="13 digit dari OSS"),
+    FormField("pkp", "Pengusaha Kena Pajak (PKP)", "checkbox"),
+    FormField("bank_name", "Nama bank"),
+    FormField("bank_account", "Nomor rekening", "digits"),
+)
+EORDER_PRODUCT_FIELDS = (
+    FormField("name", "Nama produk"),
+    FormField("description", "Deskripsi", "textarea"),
+    FormField("category", "Kategori", "select", choices=tuple(EORDER_CATEGORIES.items())),
+    FormField("unit", "Satuan", hint="Contoh: kotak, pcs, kg"),
+    FormField("price", "Harga (Rp)", "number", hint="Rupiah, bilangan bulat"),
+    FormField("min_order", "Pemesanan minimum", "number", default="1"),
+    FormField("tkdn", "TKDN (%)", "number", hint="Opsional: tingkat komponen dalam negeri"),
+)
+
+GALLERY_FIELDS = (
+    FormField("business_name", "Nama usaha"),
+    FormField("product_name", "Nama produk"),
+    FormField("category", "Kategori", "select", choices=tuple(CATEGORIES.items())),
+    FormField("price", "Harga jual (Rp)", "number", hint="Rupiah, bilangan bulat"),
+    FormField("expiry_date", "Tanggal kedaluwarsa", "date", hint="Wajib untuk makanan dan minuman"),
+    FormField("specification", "Spesifikasi produk", "textarea", hint="Komposisi, berat/isi, kemasan, dan lain-lain"),
+)
+_SCORE = tuple((str(n), str(n)) for n in range(1, 6))
+_KINDS_HINT = "Pisahkan dengan koma; pilihan: " + ", ".join(k.id for k in DOCUMENT_KINDS)
+GALLERY_CURATION_FIELDS = (
+    *(FormField(name, label, "select", choices=_SCORE, hint="1 (kurang) sampai 5 (sangat baik)")
+      for name, label in (("packaging", "Kemasan"), ("label", "Kelengkapan label"), ("taste_quality", "Rasa/kualitas"),
+                          ("price_competitiveness", "Daya saing harga"), ("legality", "Legalitas"))),
+    FormField("recommendation", "Rekomendasi", "select", choices=(("pass", "Lolos"), ("fail", "Tidak lolos"))),
+    FormField("notes", "Catatan", "textarea", hint="Wajib bila tidak lolos: alasan untuk pemohon"),
+    FormField("missing_documents", "Berkas yang belum memenuhi", hint=_KINDS_HINT),
+)
+
+# The applicant's start form, per SOP.
+FORM_FIELDS: dict[str, tuple[FormField, ...]] = {
+    "jathil-vendor": JATHIL_VENDOR_FIELDS,
+    "eorder-vendor": EORDER_VENDOR_FIELDS,
+    "eorder-product": EORDER_PRODUCT_FIELDS,
+    "gallery-curation": GALLERY_FIELDS,
+}
+
+# Steps whose decision sends form data (`data`), pre-filled with the case data: (sop, step) -> fields.
+STEP_FORMS: dict[tuple[str, str], tuple[FormField, ...]] = {
+    ("jathil-vendor", "revise"): JATHIL_VENDOR_FIELDS,
+    ("eorder-vendor", "fill_profile"): EORDER_PROFILE_FIELDS,
+    ("eorder-vendor", "assign_pjlp"): (FormField("pjlp", "Admin/PJLP pendamping", "email",
+                                                 hint="E-mail atau id pengguna PJLP instansi ini"),),
+    ("eorder-product", "draft"): EORDER_PRODUCT_FIELDS,
+    ("gallery-curation", "check_documents"): (FormField("missing", "Dokumen yang harus diunggah ulang",
+                                                        hint="Hanya untuk pengembalian. " + _KINDS_HINT),),
+    ("gallery-curation", "receive_sample"): (FormField("description", "Keterangan sampel", "textarea"),
+                                             FormField("quantity", "Jumlah sampel", "number", default="1")),
+    ("gallery-curation", "curate_staff"): GALLERY_CURATION_FIELDS,
+    ("gallery-curation", "curate_expert"): GALLERY_CURATION_FIELDS,
+    ("gallery-curation", "refer"): (
+        FormField("facilitations", "Fasilitasi yang dibutuhkan", hint="Pisahkan dengan koma; pilihan: " + "; ".join(
+            f"{key} ({title})" for key, title in FACILITATIONS.items())),
+        FormField("note", "Catatan untuk bidang penerima", "textarea"),
+    ),
+    ("gallery-curation", "display"): (FormField("sku", "SKU", hint="Huruf, angka atau tanda hubung; 13 digit EAN-13 "
+                                                                   "dicetak sebagai EAN-13"),
+                                      FormField("stock", "Jumlah stok", "number"),
+                                      FormField("price", "Harga jual (Rp)", "number")),
+}
+
+# Labels for case data that no form field names (written by the workflow).
+DATA_LABELS = {
+    "may_sell": "Boleh berjualan", **field_labels(VendorProfile), "skpd_name": "Nama SKPD Pembina",
+    "pjlp": "Admin/PJLP pendamping", "supplier": "Penyedia", "vendor_case": "Kasus pendaftaran penyedia",
+}
+
+# An applicant's account fills these fields of an empty start form.
+ACCOUNT_PREFILL = {"owner_name": "name", "email": "email", "phone": "phone"}
+
+
+def start_fields(sop: str) -> tuple[FormField, ...]:
+    """The start form of an SOP that takes applications; 404 for any other."""
+    if sop not in INTAKES or sop not in SOPS:
+        raise ApiError(404, "Layanan tidak ditemukan")
+    return sop_fields(sop)
+
+
+def sop_fields(sop: str) -> tuple[FormField, ...]:
+    """The SOP's form fields (also the labels of its case data); () when it has no start form."""
+    intake = INTAKES.get(sop)
+    return FORM_FIELDS.get(sop) or (derived_fields(intake.form) if intake else ())
+
+
+def derived_fields(form: type[Form]) -> tuple[FormField, ...]:
+    """A plain form from a pydantic Form class: checkbox for bool, select for Literal, text otherwise."""
+    return tuple(_derived(name, info.annotation) for name, info in form.model_fields.items())
+
+
+def _derived(name: str, annotation: Any) -> FormField:
+    if get_origin(annotation) in (Union, types.UnionType):  # Optional[X] -> X
+        annotation = next(a for a in get_args(annotation) if a is not type(None))
+    label = name.replace("_", " ").capitalize()
+    if annotation is bool:
+        return FormField(name, label, "checkbox")
+    if get_origin(annotation) is Literal:
+        return FormField(name, label, "select", choices=tuple((str(v), str(v)) for v in get_args(annotation)))
+    return FormField(name, label)
+
+
+def read_values(fields: tuple[FormField, ...], form: FormData) -> dict[str, Any]:
+    """What the user typed, to show again: text as typed, checkboxes as bool."""
+    values: dict[str, Any] = {}
+    for field in fields:
+        raw = form.get(field.name)
+        values[field.name] = raw is not None if field.kind == "checkbox" else str(raw or "").strip()
+    return values
+
+
+def submitted(values: dict[str, Any]) -> dict[str, Any]:
+    """The body for the SOP's Form: an empty text is left out, so it reads as missing (or its default)."""
+    return {name: value for name, value in values.items() if value != ""}
+
+
+def field_messages(detail: Any, names: set[str]) -> tuple[dict[str, str], list[str]]:
+    """An ApiError detail split into ({field: message}, [messages for no known field])."""
+    if not isinstance(detail, list):
+        return {}, [str(detail)]
+    by_field: dict[str, str] = {}
+    general: list[str] = []
+    for item in detail:
+        loc = [str(p) for p in item.get("loc", [])] if isinstance(item, dict) else []
+        message = str(item.get("msg", item)) if isinstance(item, dict) else str(item)
+        path = loc[1:] if loc[:1] == ["body"] else loc
+        path = path[1:] if path[:1] == ["data"] else path
+        if path and path[0] in names:
+            by_field.setdefault(path[0], message)
+        else:
+            general.append(message)
+    return by_field, general
+
+
+def display(field: FormField | None, value: Any) -> str:
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, dict) and "name" in value:  # a person the workflow recorded
+        return str(value["name"])
+    if field is not None and field.choices:
+        return dict(field.choices).get(str(value), str(value))
+    if field is not None and field.kind == "tel":
+        try:
+            return format_phone_local(str(value))
+        except IdentifierError:
+            return str(value)
+    return "" if value is None else str(value)
+
+
+def data_rows(fields: tuple[FormField, ...], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The case data as (label, value) rows: the form's fields in order, then anything else."""
+    by_name = {f.name: f for f in fields}
+    rows = [(f.label, display(f, data[f.name])) for f in fields if data.get(f.name) not in (None, "")]
+    extra = [k for k in data if k not in by_name and data[k] not in (None, "")]
+    rows += [(DATA_LABELS.get(k, k.replace("_", " ").capitalize()), display(None, data[k])) for k in extra]
+    return rows

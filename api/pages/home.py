@@ -1,0 +1,70 @@
+"""The home page (catalogue, my cases, my inbox) and an applicant's start form."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from api import service
+from api.deps import get_temporal
+from api.intakes import INTAKES
+from api.pages.fields import ACCOUNT_PREFILL, field_messages, read_values, start_fields, submitted
+from api.pages.labels import agency_name
+from api.pages.web import CheckedForm, OptionalUser, PageUser, db, page_router, redirect, render, settings_of
+from api.routes.cases import list_cases
+from api.routes.tasks import inbox
+from api.service import ApiError
+from core.models import User
+from core.roles import is_staff
+from workflows import SOPS
+
+router = page_router()
+HOME_CASES = 10
+
+
+def catalogue() -> list[dict[str, Any]]:
+    return [{"id": sop, "title": d.title, "description": d.description, "agency": agency_name(d.agency),
+             "open": sop in INTAKES} for sop, d in SOPS.items()]
+
+
+@router.get("/")
+def home(request: Request, user: OptionalUser) -> Response:
+    if user is None:
+        return render(request, "home.html", catalogue=catalogue())
+    with db(request) as session:
+        tasks = inbox(session=session, user=user, queue=None)
+        cases = None if is_staff(user.role) else list_cases(
+            session=session, user=user, sop=None, stage=None, status=None, overdue=None, page=1, per_page=HOME_CASES)
+    return render(request, "home.html", catalogue=catalogue(), tasks=tasks, cases=cases)
+
+
+def apply_page(request: Request, user: User, sop: str, values: dict[str, Any],
+               error: ApiError | None = None) -> Response:
+    fields = start_fields(sop)
+    errors, general = field_messages(error.detail, {f.name for f in fields}) if error else ({}, [])
+    intake = INTAKES[sop]
+    return render(request, "apply.html", status=error.status if error else 200, sop=sop, definition=SOPS[sop],
+                  fields=fields, values=values, errors=errors, general=general,
+                  allowed=user.role in intake.roles, roles=intake.roles)
+
+
+@router.get("/layanan/{sop}/ajukan")
+def apply_form(request: Request, sop: str, user: PageUser) -> Response:
+    names = {f.name for f in start_fields(sop)}
+    prefill = {field: getattr(user, attr) for field, attr in ACCOUNT_PREFILL.items()
+               if field in names and getattr(user, attr)}
+    return apply_page(request, user, sop, prefill)
+
+
+@router.post("/layanan/{sop}/ajukan")
+async def apply(request: Request, sop: str, user: PageUser, form: CheckedForm) -> Response:
+    values = read_values(start_fields(sop), form)
+    try:
+        client = await get_temporal(request)
+        case = await service.open_case(client, settings_of(request), request.app.state.engine, user, sop,
+                                       submitted(values))
+    except ApiError as error:
+        if error.status == 404:
+            raise
+        return apply_page(request, user, sop, values, error)
+    return redirect(f"/kasus/{case.id}?pesan=diajukan")

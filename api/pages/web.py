@@ -1,0 +1,210 @@
+"""The shared page layer: templates, the session cookie, CSRF, page errors, and who is logged in.
+
+Every SOP's pages build on this: make a router with `page_router()`, take the user with `PageUser`
+(or `OptionalUser`), a POSTed form with `CheckedForm`, answer with `render(...)` or `redirect(...)`.
+An ApiError (or HTTPException) raised in a page handler becomes an Indonesian error page;
+a 401 becomes a redirect to the login page.
+"""
+
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+
+from activities.notify import rupiah, tanggal
+from api.deps import user_from_token
+from api.pages import labels
+from api.service import ApiError
+from core.config import Settings
+from core.models import User
+from core.roles import is_staff
+from core.security import csrf_token, csrf_valid
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+SESSION_COOKIE = "alur_session"  # the signed ACCESS token, as the API issues it
+PRESESSION_COOKIE = "alur_pra"  # random; binds the CSRF token of forms shown before login
+PRESESSION_SECONDS = 24 * 3600
+CSRF_REFUSED = "Formulir tidak sah atau sudah kedaluwarsa. Muat ulang halaman lalu coba lagi."
+LOGIN_NEEDED = "Silakan masuk terlebih dahulu"
+STAFF_ONLY = "Halaman ini hanya untuk petugas Dinas"
+_UNSET = object()
+
+
+# ---- templates -----------------------------------------------------------------------------
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: str | None) -> Markup:
+    """Plain text with its URLs made clickable (escaped first, so no markup gets through)."""
+    escaped = str(escape(text or ""))
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(tanggal=tanggal, rupiah=rupiah, linkify=linkify)
+    env.globals.update(labels.as_globals())
+    return env
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def db(request: Request) -> Session:
+    """A database session for one page (use as a context manager)."""
+    return Session(request.app.state.engine, expire_on_commit=False)
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page from templates/web with the user, the CSRF token and the settings in its context."""
+    settings = settings_of(request)
+    basis, fresh = csrf_basis(request)
+    html = environment().get_template(template).render(
+        request=request, user=page_user(request), settings=settings,
+        csrf=csrf_token(settings.secret_key, basis), **context,
+    )
+    # Pages hold personal data and CSRF tokens: not kept in caches, not framed by other sites.
+    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    if fresh:
+        set_cookie(response, settings, PRESESSION_COOKIE, fresh, PRESESSION_SECONDS)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only a path on this site: `//host`, `/\\host` and absolute URLs would send the user elsewhere."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    parts = urlsplit(url)
+    return url if not parts.scheme and not parts.netloc and url.isprintable() else default
+
+
+# ---- session and CSRF ----------------------------------------------------------------------
+
+
+def set_cookie(response: Response, settings: Settings, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
+                        secure=settings.base_url.startswith("https://"))
+
+
+def page_user(request: Request) -> User | None:
+    """The logged-in, verified user from the session cookie; read once per request."""
+    cached = getattr(request.state, "page_user", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    token = request.cookies.get(SESSION_COOKIE)
+    user = None
+    if token:
+        with db(request) as session:
+            user = user_from_token(session, settings_of(request), token)
+    request.state.page_user = user
+    return user
+
+
+def csrf_basis(request: Request) -> tuple[str, str | None]:
+    """What a form's CSRF token is bound to: the session cookie, or before login a pre-session cookie.
+
+    Returns (basis, a new pre-session cookie value to set, or None).
+    """
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if session_token:
+        return session_token, None
+    presession = request.cookies.get(PRESESSION_COOKIE)
+    if presession:
+        return "pre:" + presession, None
+    fresh = secrets.token_urlsafe(24)
+    return "pre:" + fresh, fresh
+
+
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, after its CSRF token was checked against the cookie: 403 otherwise."""
+    form = await request.form()
+    basis, fresh = csrf_basis(request)
+    candidate = form.get("csrf")
+    if fresh or not isinstance(candidate, str) or not csrf_valid(settings_of(request).secret_key, basis, candidate):
+        raise ApiError(403, CSRF_REFUSED)
+    return form
+
+
+def optional_user(request: Request) -> User | None:
+    return page_user(request)
+
+
+def required_user(request: Request) -> User:
+    user = page_user(request)
+    if user is None:
+        raise ApiError(401, LOGIN_NEEDED)
+    return user
+
+
+def staff_page_user(user: Annotated[User, Depends(required_user)]) -> User:
+    if not is_staff(user.role):
+        raise ApiError(403, STAFF_ONLY)
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+PageUser = Annotated[User, Depends(required_user)]
+StaffPage = Annotated[User, Depends(staff_page_user)]
+CheckedForm = Annotated[FormData, Depends(checked_form)]
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def messages(detail: Any) -> list[str]:
+    """ApiError/HTTPException detail (a text, or FastAPI's list of {"msg": ...}) as Indonesian lines."""
+    if isinstance(detail, list):
+        return [str(item.get("msg", item)) if isinstance(item, dict) else str(item) for item in detail]
+    return [str(detail)]
+
+
+def error_page(request: Request, status: int, detail: Any) -> Response:
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        suffix = f"?next={quote(target, safe='')}" if request.method == "GET" else ""
+        return redirect(f"/masuk{suffix}")
+    return render(request, "error.html", status=status, status_code=status, messages=messages(detail))
+
+
+class PageRoute(APIRoute):
+    """A page route: refusals become Indonesian HTML pages instead of the API's JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as error:
+                return error_page(request, error.status, error.detail)
+            except HTTPException as error:
+                return error_page(request, error.status_code, error.detail)
+            except RequestValidationError:
+                return error_page(request, 422, "Alamat halaman atau isian tidak valid")
+
+        return page_handler
+
+
+def page_router() -> APIRouter:
+    """A router for pages: HTML errors, kept out of the API's OpenAPI schema."""
+    return APIRouter(route_class=PageRoute, include_in_schema=False, default_response_class=HTMLResponse)

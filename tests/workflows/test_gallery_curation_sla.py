@@ -1,0 +1,134 @@
+"""gallery-curation timers on the time-skipping server: the 3-working-day curation across a weekend
+and a holiday with escalation to the division head; the sample's reminder and automatic cancellation."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.mailsink import MailSink
+from core.cases import start_case
+from core.config import Settings
+from core.db import engine_for, session_scope
+from core.messages import Decision
+from core.models import Case, Task, User
+from core.users import person
+from tests.utils.gallery import curation, gallery_form
+from tests.utils.histories import maybe_save_history
+from tests.utils.factories import make_user
+from tests.utils.waiting import eventually
+from tests.workflows.test_jathil_vendor_sla import events, mails_to, near, skip_to
+from worker import build_worker
+
+WIB = ZoneInfo("Asia/Jakarta")
+SUBMITTED = datetime(2027, 5, 3, 9, 0, tzinfo=WIB)  # Monday
+# Wednesday; Thursday 6 May 2027 is Ascension Day, then a weekend: 3 working days are Fri, Mon, Tue.
+SAMPLE_IN = datetime(2027, 5, 5, 10, 0, tzinfo=WIB)
+CURATION_DUE = datetime(2027, 5, 11, 10, 0, tzinfo=WIB)
+CURATION_REMIND = datetime(2027, 5, 10, 10, 0, tzinfo=WIB)  # 1 working day before
+# The sample is asked for on Monday 3 May 09:00: 5 working days (6 May a holiday) end Tuesday 11 May;
+# 10 end Monday 24 May, as 17-20 May are Eid al-Adha, Vesak and their joint holidays.
+SAMPLE_REMIND = datetime(2027, 5, 11, 9, 0, tzinfo=WIB)
+SAMPLE_CANCEL = datetime(2027, 5, 24, 9, 0, tzinfo=WIB)
+
+
+async def accepted_case(env: WorkflowEnvironment, settings: Settings, applicant: User,
+                        staff: User) -> tuple[str, WorkflowHandle]:
+    """A case started on SUBMITTED whose documents the staff accepted at once."""
+    await skip_to(env, SUBMITTED)
+    case_id = await start_case(env.client, settings, engine_for(settings.database_url), sop="gallery-curation",
+                               applicant=person(applicant), data=gallery_form())
+    handle = env.client.get_workflow_handle(case_id)
+    await handle.signal("decide_signal", Decision("check_documents", "accept", person(staff)))
+    return case_id, handle
+
+
+def open_tasks(engine, case_id: str) -> dict[str, Task]:
+    with session_scope(engine) as session:
+        return {t.step: t for t in session.exec(select(Task).where(Task.case_id == case_id))}
+
+
+async def test_curation_sla_across_weekend_and_holiday_escalates(time_env: WorkflowEnvironment, settings: Settings,
+                                                                  mail_sink: MailSink) -> None:
+    engine = engine_for(settings.database_url)
+    applicant = make_user(engine, "umkm")
+    staff, expert = make_user(engine, "staf_galeri", "jatim"), make_user(engine, "kurator", "jatim")
+    head, other_head = make_user(engine, "kepala_bidang", "jatim"), make_user(engine, "kepala_bidang", "ponorogo")
+    assert await time_env.get_current_time() < SUBMITTED, "pick later dates: the scenario is in the past"
+
+    async with build_worker(time_env.client, settings, engine):
+        case_id, handle = await accepted_case(time_env, settings, applicant, staff)
+        await eventually(lambda: "receive_sample" in open_tasks(engine, case_id))
+
+        await skip_to(time_env, SAMPLE_IN)
+        sample = {"description": "2 bungkus", "quantity": 2}
+        await handle.signal("decide_signal", Decision("receive_sample", "receive", person(staff), data=sample))
+        tasks = await eventually(lambda: (t := open_tasks(engine, case_id)) and "curate_staff" in t and t)
+        assert set(tasks) == {"curate_staff", "curate_expert"}
+        assert all(near(t.due_at, CURATION_DUE) for t in tasks.values())
+
+        await skip_to(time_env, CURATION_REMIND + timedelta(minutes=1))
+        reminders = await eventually(lambda: len(events(engine, case_id, "reminder")) == 2
+                                     and events(engine, case_id, "reminder"))
+        assert all(near(r.at, CURATION_REMIND) for r in reminders)
+        await eventually(lambda: mails_to(mail_sink, expert.email, "pengingat"))
+
+        await skip_to(time_env, CURATION_DUE - timedelta(minutes=1))
+        assert not events(engine, case_id, "escalation")
+        await skip_to(time_env, CURATION_DUE + timedelta(minutes=1))
+        escalations = await eventually(lambda: len(events(engine, case_id, "escalation")) == 2
+                                       and events(engine, case_id, "escalation"))
+        assert {e.step for e in escalations} == {"curate_staff", "curate_expert"}
+        assert all(near(e.at, CURATION_DUE) for e in escalations)
+        await eventually(lambda: mails_to(mail_sink, head.email, "batas waktu"))
+        await eventually(lambda: mails_to(mail_sink, staff.email, "batas waktu"))
+        with session_scope(engine) as session:
+            assert session.get(Case, case_id).overdue
+        assert not [m for m in mail_sink.messages() if other_head.email in m["to"]]
+
+        # The curators are not replaced by the timer: the steps wait on, then both decide.
+        await handle.signal("decide_signal", Decision("curate_staff", "submit", person(staff), data=curation()))
+        await handle.signal("decide_signal", Decision("curate_expert", "submit", person(expert), data=curation()))
+        await eventually(lambda: "display" in open_tasks(engine, case_id))
+        display = {"sku": "8991234567891", "stock": 10, "price": 27500}
+        await handle.signal("decide_signal", Decision("display", "display", person(staff), data=display))
+        result = await handle.result()
+        await maybe_save_history(time_env.client, case_id, "gallery-curation-escalated-displayed")
+    assert result["status"] == "completed"
+    with session_scope(engine) as session:
+        assert session.get(Case, case_id).data["display"]["barcode_type"] == "ean13"
+
+
+async def test_sample_reminder_then_automatic_cancellation(time_env: WorkflowEnvironment, settings: Settings,
+                                                           mail_sink: MailSink) -> None:
+    engine = engine_for(settings.database_url)
+    applicant = make_user(engine, "umkm")
+    staff = make_user(engine, "staf_galeri", "jatim")
+
+    async with build_worker(time_env.client, settings, engine):
+        case_id, handle = await accepted_case(time_env, settings, applicant, staff)
+        task = (await eventually(lambda: open_tasks(engine, case_id).get("receive_sample")))
+        assert near(task.due_at, SAMPLE_CANCEL)
+        await eventually(lambda: mails_to(mail_sink, applicant.email, "serahkan sampel"))
+
+        await skip_to(time_env, SAMPLE_REMIND - timedelta(minutes=1))
+        assert not events(engine, case_id, "reminder")
+        await skip_to(time_env, SAMPLE_REMIND + timedelta(minutes=1))
+        [reminder] = await eventually(lambda: events(engine, case_id, "reminder"))
+        assert near(reminder.at, SAMPLE_REMIND)
+        await eventually(lambda: mails_to(mail_sink, applicant.email, "pengingat"))
+        await eventually(lambda: mails_to(mail_sink, staff.email, "pengingat"))
+
+        await skip_to(time_env, SAMPLE_CANCEL - timedelta(minutes=1))
+        assert not events(engine, case_id, "cancel")
+        await skip_to(time_env, SAMPLE_CANCEL + timedelta(minutes=1))
+        result = await handle.result()
+        await maybe_save_history(time_env.client, case_id, "gallery-curation-sample-cancelled")
+    assert result["status"] == "cancelled"
+    [cancel] = events(engine, case_id, "cancel")
+    assert near(cancel.at, SAMPLE_CANCEL) and cancel.actor_name == "Sistem"
+    [notice] = await eventually(lambda: mails_to(mail_sink, applicant.email, "dibatalkan"))
+    assert "Sampel produk tidak diserahkan dalam 10 hari kerja" in notice["text"]
+    assert not events(engine, case_id, "escalation")

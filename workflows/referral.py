@@ -1,0 +1,45 @@
+"""referral: a case opened by another case (gallery-curation step 8) for a receiving division.
+
+The division's head (kepala_bidang) acknowledges the referral, facilitates, then closes it with a note.
+The case's queue is the facilitation (halal, standards, ip, pirt), so each division filters its inbox.
+"""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from core.calendar import WorkingTime
+    from core.messages import CaseStart, DecisionResult
+
+from workflows.sop import Action, SopDefinition, SopWorkflow, StepDef
+
+ONE_DAY = WorkingTime(days=1)
+FACILITATION_TIME = WorkingTime(days=20)  # our rule; ALUR_SLA_OVERRIDES {"referral.close": "..."}
+
+DEFINITION = SopDefinition(
+    id="referral",
+    title="Rujukan Fasilitasi UMKM",
+    agency="jatim",
+    description="Rujukan antarbidang: UMKM yang tidak lolos kurasi difasilitasi perizinan atau sertifikasinya.",
+    steps=(
+        StepDef("acknowledge", "Terima rujukan", "kepala_bidang", "Rujukan Masuk",
+                (Action("acknowledge", "Terima rujukan"),),
+                sla=ONE_DAY, escalate_to=("kepala_dinas",)),
+        StepDef("close", "Fasilitasi dan tutup rujukan", "kepala_bidang", "Dalam Fasilitasi",
+                (Action("close", "Tutup dengan catatan", needs_reason=True),),
+                sla=FACILITATION_TIME, remind_before=WorkingTime(days=2), escalate_to=("kepala_dinas",)),
+    ),
+)
+
+
+@workflow.defn(name="referral")
+class ReferralWorkflow(SopWorkflow):
+    definition = DEFINITION
+
+    @workflow.run
+    async def run(self, start: CaseStart) -> DecisionResult:
+        await self.open_case(start)
+        division = str(start.data.get("facilitation") or "") or None
+        await self.step("acknowledge", queue=division)
+        closing = await self.step("close", queue=division)
+        self.data["closing_note"] = closing.reason
+        return await self.finish("completed", "Selesai", "referral_closed", reason=closing.reason)
