@@ -3,7 +3,7 @@
 Errors are ApiError(status, detail); the API returns them as JSON, the pages as Indonesian messages.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
@@ -58,6 +58,13 @@ def may_act(user: User, task: Task) -> bool:
     return task.role == user.role and task.agency == user.agency
 
 
+def refuse_unless(check_records: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return check_records(*args)
+    except IntakeRefused as refused:
+        raise ApiError(refused.status, refused.message) from None
+
+
 async def open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str,
                     body: Any, files: Sequence["Incoming"] = ()) -> CaseView:
     """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
@@ -68,16 +75,15 @@ async def open_case(client: Client, settings: Settings, engine: Engine, user: Us
         raise ApiError(404, "Layanan tidak ditemukan")
     if user.role not in intake.roles:
         raise ApiError(403, "Layanan ini tidak untuk peran Anda")
+    with Session(engine) as session:
+        refuse_unless(intake.eligible, session, user)
     data, errors = check(intake.form, body)
     accepted, file_errors = check_files(SOPS[sop], list(files), settings)
     errors += file_errors + missing_required(SOPS[sop], list(files))
     if errors:
         raise ApiError(422, errors)
     with Session(engine) as session:
-        try:
-            data = intake.prepare(session, user, data)
-        except IntakeRefused as refused:
-            raise ApiError(refused.status, refused.message) from None
+        data = refuse_unless(intake.prepare, session, user, data)
     uploads = store_all(settings, accepted, person(user))
     try:
         case_id = await start_case(client, settings, engine, sop=sop, applicant=person(user), data=data,

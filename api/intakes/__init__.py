@@ -34,7 +34,10 @@ class Intake:
     form: type[Form]
     roles: tuple[str, ...] = ("umkm",)
     title: Callable[[dict[str, Any]], str] = lambda data: ""
-    # Checks against existing records (one active case per account, a prerequisite case...) and
+    # Whether this account may apply at all (one active case per account, a prerequisite case...),
+    # checked before the form so that a refusal is not hidden behind field errors; raises IntakeRefused.
+    eligible: Callable[[Session, User], None] = lambda session, user: None
+    # Checks of the form against existing records (a code from a list...) and
     # what they add to the case data; raises IntakeRefused. Gets the validated form data.
     prepare: Callable[[Session, User, dict[str, Any]], dict[str, Any]] = lambda session, user, data: data
     # The agency that handles the case, when the SOP serves several (default: the SOP's own).
