@@ -1,6 +1,7 @@
 """gallery-curation test data: the partnership request, small real files, the curation forms."""
 
 import json
+from datetime import date, timedelta
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -14,7 +15,7 @@ def gallery_form(**overrides) -> dict:
         "product_name": "Keripik Tempe Original 200 g",
         "category": "makanan_minuman",
         "price": 15000,
-        "expiry_date": "2030-06-30",
+        "expiry_date": (date.today() + timedelta(days=365)).isoformat(),  # always ahead
         "specification": "Tempe, minyak kelapa, bawang putih; kemasan standing pouch 200 g",
     }
     form.update(overrides)

@@ -1,7 +1,7 @@
 """SLA of eorder-vendor's PJLP check on the time-skipping server: two working days across a weekend,
 a reminder, then escalation to the Satpel of the case's agency; the assigned PJLP still decides."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -16,14 +16,25 @@ from core.models import Case, Task
 from core.users import person
 from tests.utils.factories import eorder_profile, make_user
 from tests.utils.histories import maybe_save_history
-from tests.utils.timeskip import events, mails_to, near, skip_to
+from tests.utils.timeskip import events, find_day, mails_to, national_days_off, near, skip_to, working_days_after
 from tests.utils.waiting import eventually
 from worker import build_worker
 
 WIB = ZoneInfo("Asia/Jakarta")
-ASSIGNED = datetime(2027, 9, 9, 10, 0, tzinfo=WIB)  # a Thursday
-DUE = datetime(2027, 9, 13, 10, 0, tzinfo=WIB)  # two working days later: Monday, over the weekend
-REMIND = datetime(2027, 9, 13, 8, 0, tzinfo=WIB)  # two working hours before (the office opens at 08:00)
+
+
+def thursday_before_a_working_friday_and_monday(day: date, closed: set[date]) -> bool:
+    return day.weekday() == 3 and not {day, day + timedelta(days=1), day + timedelta(days=4)} & closed
+
+
+async def scenario(env: WorkflowEnvironment) -> tuple[datetime, datetime, datetime]:
+    """Assigned Thursday 10:00 WIB: due two working days later (Monday 10:00, over the weekend),
+    reminded two working hours before (Monday 08:00, when the office opens)."""
+    today = (await env.get_current_time()).astimezone(WIB).date()
+    thursday = find_day(today + timedelta(days=7), thursday_before_a_working_friday_and_monday)
+    assigned = datetime.combine(thursday, time(10, 0), WIB)
+    due = working_days_after(assigned, 2, national_days_off(range(thursday.year, thursday.year + 2)))
+    return assigned, due, due.replace(hour=8)
 
 
 def open_task(engine, case_id: str) -> Task | None:  # type: ignore[no-untyped-def]
@@ -39,7 +50,8 @@ async def test_pjlp_check_escalates_to_the_satpel(time_env: WorkflowEnvironment,
     pjlp = make_user(engine, "pjlp", "dki")
     admin = make_user(engine, "admin_eorder", "dki")
     far_satpel = make_user(engine, "satpel", "jatim")
-    assert await time_env.get_current_time() < ASSIGNED, "pick a later Thursday: the scenario is in the past"
+    ASSIGNED, DUE, REMIND = await scenario(time_env)
+    assert DUE.weekday() == 0
 
     async with build_worker(time_env.client, settings, engine):
         await skip_to(time_env, ASSIGNED)

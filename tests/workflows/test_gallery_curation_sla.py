@@ -1,7 +1,7 @@
 """gallery-curation timers on the time-skipping server: the 3-working-day curation across a weekend
 and a holiday with escalation to the division head; the sample's reminder and automatic cancellation."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -19,25 +19,32 @@ from tests.utils.gallery import curation, gallery_form
 from tests.utils.histories import maybe_save_history
 from tests.utils.factories import make_user
 from tests.utils.waiting import eventually
-from tests.workflows.test_jathil_vendor_sla import events, mails_to, near, skip_to
+from tests.utils.timeskip import events, find_day, mails_to, national_days_off, near, skip_to, working_days_after
 from worker import build_worker
 
 WIB = ZoneInfo("Asia/Jakarta")
-SUBMITTED = datetime(2027, 5, 3, 9, 0, tzinfo=WIB)  # Monday
-# Wednesday; Thursday 6 May 2027 is Ascension Day, then a weekend: 3 working days are Fri, Mon, Tue.
-SAMPLE_IN = datetime(2027, 5, 5, 10, 0, tzinfo=WIB)
-CURATION_DUE = datetime(2027, 5, 11, 10, 0, tzinfo=WIB)
-CURATION_REMIND = datetime(2027, 5, 10, 10, 0, tzinfo=WIB)  # 1 working day before
-# The sample is asked for on Monday 3 May 09:00: 5 working days (6 May a holiday) end Tuesday 11 May;
-# 10 end Monday 24 May, as 17-20 May are Eid al-Adha, Vesak and their joint holidays.
-SAMPLE_REMIND = datetime(2027, 5, 11, 9, 0, tzinfo=WIB)
-SAMPLE_CANCEL = datetime(2027, 5, 24, 9, 0, tzinfo=WIB)
 
 
-async def accepted_case(env: WorkflowEnvironment, settings: Settings, applicant: User,
-                        staff: User) -> tuple[str, WorkflowHandle]:
-    """A case started on SUBMITTED whose documents the staff accepted at once."""
-    await skip_to(env, SUBMITTED)
+def wednesday_before_a_holiday(day: date, closed: set[date]) -> bool:
+    """Monday and Wednesday open, Thursday a national holiday: the curation crosses it and a weekend."""
+    return day.weekday() == 2 and day + timedelta(days=1) in closed and not {day, day - timedelta(days=2)} & closed
+
+
+def monday_with_a_holiday_in_the_next_fortnight(day: date, closed: set[date]) -> bool:
+    weekdays_ahead = {day + timedelta(days=n) for n in range(1, 15) if (day + timedelta(days=n)).weekday() < 5}
+    return day.weekday() == 0 and day not in closed and bool(weekdays_ahead & closed)
+
+
+async def scenario_day(env: WorkflowEnvironment, fits) -> tuple[date, set[date]]:  # type: ignore[no-untyped-def]
+    today = (await env.get_current_time()).astimezone(WIB).date()
+    day = find_day(today + timedelta(days=7), fits)
+    return day, national_days_off(range(day.year, day.year + 2))
+
+
+async def accepted_case(env: WorkflowEnvironment, settings: Settings, applicant: User, staff: User,
+                        submitted: datetime) -> tuple[str, WorkflowHandle]:
+    """A case started on `submitted` whose documents the staff accepted at once."""
+    await skip_to(env, submitted)
     case_id = await start_case(env.client, settings, engine_for(settings.database_url), sop="gallery-curation",
                                applicant=person(applicant), data=gallery_form())
     handle = env.client.get_workflow_handle(case_id)
@@ -56,10 +63,15 @@ async def test_curation_sla_across_weekend_and_holiday_escalates(time_env: Workf
     applicant = make_user(engine, "umkm")
     staff, expert = make_user(engine, "staf_galeri", "jatim"), make_user(engine, "kurator", "jatim")
     head, other_head = make_user(engine, "kepala_bidang", "jatim"), make_user(engine, "kepala_bidang", "ponorogo")
-    assert await time_env.get_current_time() < SUBMITTED, "pick later dates: the scenario is in the past"
+    wednesday, closed = await scenario_day(time_env, wednesday_before_a_holiday)
+    SAMPLE_IN = datetime.combine(wednesday, time(10, 0), WIB)
+    CURATION_DUE = working_days_after(SAMPLE_IN, 3, closed)  # Thursday off, then the weekend
+    CURATION_REMIND = working_days_after(SAMPLE_IN, 2, closed)  # 1 working day before
+    assert (CURATION_DUE.date() - wednesday).days >= 6
 
     async with build_worker(time_env.client, settings, engine):
-        case_id, handle = await accepted_case(time_env, settings, applicant, staff)
+        monday = datetime.combine(wednesday - timedelta(days=2), time(9, 0), WIB)
+        case_id, handle = await accepted_case(time_env, settings, applicant, staff, monday)
         await eventually(lambda: "receive_sample" in open_tasks(engine, case_id))
 
         await skip_to(time_env, SAMPLE_IN)
@@ -106,9 +118,14 @@ async def test_sample_reminder_then_automatic_cancellation(time_env: WorkflowEnv
     engine = engine_for(settings.database_url)
     applicant = make_user(engine, "umkm")
     staff = make_user(engine, "staf_galeri", "jatim")
+    monday, closed = await scenario_day(time_env, monday_with_a_holiday_in_the_next_fortnight)
+    submitted = datetime.combine(monday, time(9, 0), WIB)
+    SAMPLE_REMIND = working_days_after(submitted, 5, closed)
+    SAMPLE_CANCEL = working_days_after(submitted, 10, closed)
+    assert (SAMPLE_CANCEL.date() - monday).days > 14  # a holiday pushed the cancellation back
 
     async with build_worker(time_env.client, settings, engine):
-        case_id, handle = await accepted_case(time_env, settings, applicant, staff)
+        case_id, handle = await accepted_case(time_env, settings, applicant, staff, submitted)
         task = (await eventually(lambda: open_tasks(engine, case_id).get("receive_sample")))
         assert near(task.due_at, SAMPLE_CANCEL)
         await eventually(lambda: mails_to(mail_sink, applicant.email, "serahkan sampel"))

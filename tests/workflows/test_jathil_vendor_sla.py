@@ -1,7 +1,7 @@
 """SLA timers of jathil-vendor on the time-skipping server: due time, reminder and both
 escalations at the right instants across a weekend and national holidays, e-mails received."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -16,16 +16,26 @@ from core.models import Case, Task
 from core.users import person
 from tests.utils.histories import maybe_save_history
 from tests.utils.factories import jathil_vendor_form, make_user
-from tests.utils.timeskip import events, mails_to, near, skip_to
+from tests.utils.timeskip import events, find_day, mails_to, national_days_off, near, skip_to, working_days_after
 from tests.utils.waiting import eventually
 from worker import build_worker
 
 WIB = ZoneInfo("Asia/Jakarta")
-# Friday 15:00 WIB; Monday 8 March 2027 is Nyepi, then Eid al-Fitr and its joint holidays to Monday 15th.
-SUBMITTED = datetime(2027, 3, 5, 15, 0, tzinfo=WIB)
-DUE = datetime(2027, 3, 16, 15, 0, tzinfo=WIB)  # 1 working day later
-REMIND = datetime(2027, 3, 16, 13, 0, tzinfo=WIB)  # 2 working hours before
-SECOND = datetime(2027, 3, 17, 15, 0, tzinfo=WIB)  # 1 more working day
+
+
+def friday_before_a_monday_holiday(day: date, closed: set[date]) -> bool:
+    return day.weekday() == 4 and day + timedelta(days=3) in closed
+
+
+async def scenario(env: WorkflowEnvironment) -> tuple[datetime, datetime, datetime, datetime]:
+    """Submitted Friday 15:00 WIB before a national holiday on Monday; due 1 working day later,
+    reminded 2 working hours before, escalated again 1 working day after that."""
+    today = (await env.get_current_time()).astimezone(WIB).date()
+    friday = find_day(today + timedelta(days=7), friday_before_a_monday_holiday, within_years=6)
+    closed = national_days_off(range(friday.year, friday.year + 2))
+    submitted = datetime.combine(friday, time(15, 0), WIB)
+    due = working_days_after(submitted, 1, closed)
+    return submitted, due, due - timedelta(hours=2), working_days_after(due, 1, closed)
 
 
 async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowEnvironment, settings: Settings,
@@ -36,7 +46,8 @@ async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowE
     main_admin = make_user(engine, "admin_utama", "ponorogo")
     head = make_user(engine, "kepala_dinas", "ponorogo")
     other_agency = make_user(engine, "admin_bidang", "jatim")
-    assert await time_env.get_current_time() < SUBMITTED, "pick a later Friday: the scenario is in the past"
+    SUBMITTED, DUE, REMIND, SECOND = await scenario(time_env)
+    assert (DUE.date() - SUBMITTED.date()).days >= 4  # the weekend and the holiday are skipped
 
     async with build_worker(time_env.client, settings, engine):
         await skip_to(time_env, SUBMITTED)
