@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.client import Client
 
-from api import pages, pages_eorder, pages_gallery
+from api import pages
 from api.routes import auth, cases, documents, eorder, gallery, sops, tasks
 from api.service import ApiError
 from core.config import Settings, get_settings
@@ -60,9 +60,7 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     for module in (auth, sops, cases, tasks, eorder, documents, gallery):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(pages_gallery.router)  # first: its start form (with files) replaces the generic one
-    app.include_router(pages.router)
-    app.include_router(pages_eorder.router)
+    app.include_router(pages.router)  # every page module, in the order of api.pages.PAGE_MODULES
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     return app

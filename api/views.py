@@ -124,10 +124,14 @@ def sop_title(sop: str) -> str:
     return definition.title if definition else sop
 
 
+# History entries under no step of the SOP: the start, uploads, the curation verdict.
+SYSTEM_STEPS = {"submit": "Pengajuan", "documents": "Dokumen", "announce": "Pengumuman hasil kurasi"}
+
+
 def step_title(sop: str, step: str) -> str:
     definition = SOPS.get(sop)
     match = next((s for s in definition.steps if s.id == step), None) if definition else None
-    return match.title if match else {"submit": "Pengajuan"}.get(step, step)
+    return match.title if match else SYSTEM_STEPS.get(step, step)
 
 
 def user_names(session: Session, ids: set[int]) -> dict[int, str]:

@@ -9,7 +9,9 @@ from sqlmodel import col, select
 
 from api import service
 from api.deps import get_temporal
-from api.pages.fields import STEP_FORMS, FormField, data_rows, field_messages, read_values, sop_fields, submitted
+from api.pages.fields import (
+    STEP_FORMS, STEP_PAGES, FormField, data_fields, data_rows, field_messages, read_values, submitted,
+)
 from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render
 from api.routes.cases import list_cases
 from api.routes.tasks import inbox
@@ -45,12 +47,14 @@ def tasks(request: Request, user: PageUser) -> Response:
 
 @dataclass
 class DecisionForm:
-    """One open step the user may decide, as drawn on the case page."""
+    """One open step the user may decide, as drawn on the case page: a form, or a link to the step's own
+    page (`link`: address and text)."""
 
     step: str
     title: str
     actions: list[Action]
     fields: tuple[FormField, ...] = ()
+    link: tuple[str, str] | None = None
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
@@ -67,7 +71,9 @@ def decision_form(view: CaseView, task: Task) -> DecisionForm:
     actions = [a for a in step.actions if a.id in task.actions] or list(step.actions)
     fields = STEP_FORMS.get((view.sop, task.step), ())
     values = {f.name: view.data[f.name] for f in fields if view.data.get(f.name) is not None}
-    return DecisionForm(step=task.step, title=task.title, actions=actions, fields=fields, values=values)
+    page = STEP_PAGES.get((view.sop, task.step))
+    link = (page[0].format(case_id=view.id), page[1]) if page else None
+    return DecisionForm(step=task.step, title=task.title, actions=actions, fields=fields, values=values, link=link)
 
 
 @dataclass
@@ -84,7 +90,8 @@ class Posted:
         form = next((f for f in forms if f.step == self.step), None)
         if form is None:  # the step closed meanwhile (another officer decided)
             return messages(self.error.detail)
-        form.errors, form.general = field_messages(self.error.detail, {f.name for f in form.fields} | {"reason"})
+        names = {f.name for f in form.fields} | (set() if form.link else {"reason"})  # a link: all on top of it
+        form.errors, form.general = field_messages(self.error.detail, names)
         form.values = self.values if form.fields else form.values
         form.reason = self.reason
         return []
@@ -97,7 +104,7 @@ def case_page(request: Request, user: User, case_id: str, status: int = 200, not
         tasks = session.exec(select(Task).where(Task.case_id == case_id).order_by(col(Task.id))).all()
     forms = [decision_form(view, t) for t in tasks if view.status == "open" and service.may_act(user, t)]
     general = posted.apply(forms) if posted else []
-    return render(request, "case.html", status=status, case=view, rows=data_rows(sop_fields(view.sop), view.data),
+    return render(request, "case.html", status=status, case=view, rows=data_rows(data_fields(view.sop), view.data),
                   forms=forms, notice=notice, general=general)
 
 

@@ -1,8 +1,9 @@
 """Form fields on the pages, per SOP: what an applicant fills in, and how the case data is shown.
 
 An SOP adds its start form to FORM_FIELDS and, when a step takes form data (a revision, an edit),
-an entry in STEP_FORMS. The SOP's own Form class still validates everything; these specs only say
-how to draw the inputs. Without an entry, a plain form is derived from the intake's Form class.
+an entry in STEP_FORMS; a step decided on a page of its own goes in STEP_PAGES instead, and the case
+page links there. The SOP's own Form class still validates everything; these specs only say how to
+draw the inputs. Without an entry, a plain form is derived from the intake's Form class.
 Field names `csrf`, `step`, `action` and `reason` are reserved by the decision form.
 """
 
@@ -21,7 +22,8 @@ from core.forms.jathil import CATEGORIES
 from core.identifiers import IdentifierError, format_phone_local
 from workflows import SOPS
 
-KINDS = ("text", "email", "tel", "digits", "number", "date", "password", "textarea", "select", "checkbox")
+# "checks": one checkbox per choice, the value a list of the chosen ones.
+KINDS = ("text", "email", "tel", "digits", "number", "date", "password", "textarea", "select", "checkbox", "checks")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class FormField:
     name: str
     label: str  # Indonesian
     kind: str = "text"  # one of KINDS
-    choices: tuple[tuple[str, str], ...] = ()  # (value, Indonesian label) for "select"
+    choices: tuple[tuple[str, str], ...] = ()  # (value, Indonesian label) for "select" and "checks"
     hint: str = ""
     default: str = ""  # initial value of an empty form
 
@@ -89,14 +91,14 @@ GALLERY_FIELDS = (
     FormField("specification", "Spesifikasi produk", "textarea", hint="Komposisi, berat/isi, kemasan, dan lain-lain"),
 )
 _SCORE = tuple((str(n), str(n)) for n in range(1, 6))
-_KINDS_HINT = "Pisahkan dengan koma; pilihan: " + ", ".join(k.id for k in DOCUMENT_KINDS)
+_DOCUMENTS = tuple((k.id, k.label) for k in DOCUMENT_KINDS)
 GALLERY_CURATION_FIELDS = (
     *(FormField(name, label, "select", choices=_SCORE, hint="1 (kurang) sampai 5 (sangat baik)")
       for name, label in (("packaging", "Kemasan"), ("label", "Kelengkapan label"), ("taste_quality", "Rasa/kualitas"),
                           ("price_competitiveness", "Daya saing harga"), ("legality", "Legalitas"))),
     FormField("recommendation", "Rekomendasi", "select", choices=(("pass", "Lolos"), ("fail", "Tidak lolos"))),
     FormField("notes", "Catatan", "textarea", hint="Wajib bila tidak lolos: alasan untuk pemohon"),
-    FormField("missing_documents", "Berkas yang belum memenuhi", hint=_KINDS_HINT),
+    FormField("missing_documents", "Berkas yang belum memenuhi", "checks", choices=_DOCUMENTS),
 )
 
 # The applicant's start form, per SOP.
@@ -111,18 +113,16 @@ FORM_FIELDS: dict[str, tuple[FormField, ...]] = {
 STEP_FORMS: dict[tuple[str, str], tuple[FormField, ...]] = {
     ("jathil-vendor", "revise"): JATHIL_VENDOR_FIELDS,
     ("eorder-vendor", "fill_profile"): EORDER_PROFILE_FIELDS,
-    ("eorder-vendor", "assign_pjlp"): (FormField("pjlp", "Admin/PJLP pendamping", "email",
-                                                 hint="E-mail atau id pengguna PJLP instansi ini"),),
     ("eorder-product", "draft"): EORDER_PRODUCT_FIELDS,
-    ("gallery-curation", "check_documents"): (FormField("missing", "Dokumen yang harus diunggah ulang",
-                                                        hint="Hanya untuk pengembalian. " + _KINDS_HINT),),
+    ("gallery-curation", "check_documents"): (FormField("missing", "Dokumen yang harus diunggah ulang", "checks",
+                                                        choices=_DOCUMENTS, hint="Hanya untuk pengembalian"),),
     ("gallery-curation", "receive_sample"): (FormField("description", "Keterangan sampel", "textarea"),
                                              FormField("quantity", "Jumlah sampel", "number", default="1")),
     ("gallery-curation", "curate_staff"): GALLERY_CURATION_FIELDS,
     ("gallery-curation", "curate_expert"): GALLERY_CURATION_FIELDS,
     ("gallery-curation", "refer"): (
-        FormField("facilitations", "Fasilitasi yang dibutuhkan", hint="Pisahkan dengan koma; pilihan: " + "; ".join(
-            f"{key} ({title})" for key, title in FACILITATIONS.items())),
+        FormField("facilitations", "Fasilitasi yang dibutuhkan", "checks", choices=tuple(FACILITATIONS.items()),
+                  hint="Setiap fasilitasi menjadi rujukan ke bidang penerimanya"),
         FormField("note", "Catatan untuk bidang penerima", "textarea"),
     ),
     ("gallery-curation", "display"): (FormField("sku", "SKU", hint="Huruf, angka atau tanda hubung; 13 digit EAN-13 "
@@ -131,11 +131,35 @@ STEP_FORMS: dict[tuple[str, str], tuple[FormField, ...]] = {
                                       FormField("price", "Harga jual (Rp)", "number")),
 }
 
-# Labels for case data that no form field names (written by the workflow).
+# Steps decided on a page of their own, (sop, step) -> (address with {case_id}, link text): the case
+# page links there instead of drawing a decision form, so each step has one place to decide it.
+_CHECK_PAGE = ("/eorder/periksa/{case_id}", "Buka halaman pemeriksaan")
+STEP_PAGES: dict[tuple[str, str], tuple[str, str]] = {
+    ("eorder-vendor", "assign_pjlp"): ("/eorder/registrasi/{case_id}/pjlp", "Buka halaman penunjukan PJLP"),
+    ("eorder-vendor", "pjlp_check"): _CHECK_PAGE,
+    ("eorder-product", "pjlp_verify"): _CHECK_PAGE,
+}
+
+# Labels for case data that no form field names (written by the workflow), also inside its records.
 DATA_LABELS = {
     "may_sell": "Boleh berjualan", **field_labels(VendorProfile), "skpd_name": "Nama SKPD Pembina",
     "pjlp": "Admin/PJLP pendamping", "supplier": "Penyedia", "vendor_case": "Kasus pendaftaran penyedia",
+    # gallery-curation and the referrals it opens
+    "product_name": "Nama produk", "sample": "Sampel", "description": "Keterangan", "quantity": "Jumlah",
+    "curation": "Hasil kurasi", "result": "Hasil", "reasons": "Alasan",
+    "missing_documents": "Berkas yang belum memenuhi",
+    "display": "Display galeri", "sku": "SKU", "stock": "Stok", "price": "Harga jual (Rp)",
+    "barcode_type": "Jenis barcode", "referrals": "Rujukan fasilitasi", "facilitation": "Fasilitasi",
+    "note": "Catatan", "closing_note": "Catatan penutupan",
 }
+# Ids the workflow writes, shown by their Indonesian names (by the key they stand under).
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "result": {"pass": "Lolos", "fail": "Tidak lolos"}, "missing_documents": dict(_DOCUMENTS),
+    "facilitation": FACILITATIONS, "barcode_type": {"ean13": "EAN-13", "code128": "Code 128"},
+    "category": {**CATEGORIES, **EORDER_CATEGORIES},
+}
+# Case data not shown: internal ids, and what another key shows already.
+HIDDEN_DATA = {"product_id", "facilitation_title"}
 
 # An applicant's account fills these fields of an empty start form.
 ACCOUNT_PREFILL = {"owner_name": "name", "email": "email", "phone": "phone"}
@@ -152,6 +176,15 @@ def sop_fields(sop: str) -> tuple[FormField, ...]:
     """The SOP's form fields (also the labels of its case data); () when it has no start form."""
     intake = INTAKES.get(sop)
     return FORM_FIELDS.get(sop) or (derived_fields(intake.form) if intake else ())
+
+
+def data_fields(sop: str) -> tuple[FormField, ...]:
+    """The fields that label and order a case's data: the start form's, then its steps' forms' (the
+    e-order profile, say), the first of a name kept."""
+    first: dict[str, FormField] = {}
+    for field in (*sop_fields(sop), *(f for (owner, _), specs in STEP_FORMS.items() if owner == sop for f in specs)):
+        first.setdefault(field.name, field)
+    return tuple(first.values())
 
 
 def derived_fields(form: type[Form]) -> tuple[FormField, ...]:
@@ -171,17 +204,21 @@ def _derived(name: str, annotation: Any) -> FormField:
 
 
 def read_values(fields: tuple[FormField, ...], form: FormData) -> dict[str, Any]:
-    """What the user typed, to show again: text as typed, checkboxes as bool."""
+    """What the user typed, to show again: text as typed, a checkbox as bool, checks as the list chosen."""
     values: dict[str, Any] = {}
     for field in fields:
+        if field.kind == "checks":
+            values[field.name] = [str(v) for v in form.getlist(field.name)]
+            continue
         raw = form.get(field.name)
         values[field.name] = raw is not None if field.kind == "checkbox" else str(raw or "").strip()
     return values
 
 
 def submitted(values: dict[str, Any]) -> dict[str, Any]:
-    """The body for the SOP's Form: an empty text is left out, so it reads as missing (or its default)."""
-    return {name: value for name, value in values.items() if value != ""}
+    """The body for the SOP's Form: an empty text or choice is left out, so it reads as missing (or its
+    default)."""
+    return {name: value for name, value in values.items() if value not in ("", [])}
 
 
 def field_messages(detail: Any, names: set[str]) -> tuple[dict[str, str], list[str]]:
@@ -202,11 +239,16 @@ def field_messages(detail: Any, names: set[str]) -> tuple[dict[str, str], list[s
     return by_field, general
 
 
-def display(field: FormField | None, value: Any) -> str:
+def display(field: FormField | None, value: Any, key: str = "") -> str:
+    """A value of the case data as text; `key` names it when no field does (for VALUE_LABELS)."""
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if isinstance(value, dict) and "name" in value:  # a person the workflow recorded
         return str(value["name"])
+    if isinstance(value, dict):  # a record: its values, e.g. a referral "Fasilitasi Sertifikasi Halal · referral-…"
+        return " · ".join(display(None, v, k) for k, v in value.items() if shown(k, v))
+    if isinstance(value, list):
+        return ", ".join(display(field, item, key) for item in value)
     if field is not None and field.choices:
         return dict(field.choices).get(str(value), str(value))
     if field is not None and field.kind == "tel":
@@ -214,13 +256,32 @@ def display(field: FormField | None, value: Any) -> str:
             return format_phone_local(str(value))
         except IdentifierError:
             return str(value)
+    if field is not None and field.kind == "date" and isinstance(value, str) and len(value) == 10:
+        return "-".join(reversed(value.split("-")))  # 2027-11-26 -> 26-11-2027, as the catalogue shows it
+    if key in VALUE_LABELS:
+        return VALUE_LABELS[key].get(str(value), str(value))
     return "" if value is None else str(value)
 
 
+def data_label(key: str) -> str:
+    return DATA_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def shown(key: str, value: Any) -> bool:
+    return key not in HIDDEN_DATA and value not in (None, "", [])
+
+
 def data_rows(fields: tuple[FormField, ...], data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The case data as (label, value) rows: the form's fields in order, then anything else."""
+    """The case data as (label, value) rows: the form's fields in order, then anything else; a record the
+    workflow wrote (a dict) as a row per entry, "Sampel – Jumlah"."""
     by_name = {f.name: f for f in fields}
     rows = [(f.label, display(f, data[f.name])) for f in fields if data.get(f.name) not in (None, "")]
-    extra = [k for k in data if k not in by_name and data[k] not in (None, "")]
-    rows += [(DATA_LABELS.get(k, k.replace("_", " ").capitalize()), display(None, data[k])) for k in extra]
+    for key, value in data.items():
+        if key in by_name or not shown(key, value):
+            continue
+        if isinstance(value, dict) and "name" not in value:
+            rows += [(f"{data_label(key)} – {data_label(k)}", display(None, v, k)) for k, v in value.items()
+                     if shown(k, v)]
+        else:
+            rows.append((data_label(key), display(None, value, key)))
     return rows

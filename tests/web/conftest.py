@@ -22,6 +22,7 @@ from api.main import create_app
 from core.config import Settings
 from core.db import engine_for
 from core.models import User
+from tests.api.conftest import Api
 from tests.conftest import free_port
 from tests.utils.factories import PASSWORD, make_user
 from tests.utils.waiting import eventually
@@ -71,6 +72,13 @@ async def site(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterato
     engine = engine_for(settings.database_url)
     async with build_worker(dev_env.client, settings, engine):
         yield Site(create_app(settings, temporal_client=dev_env.client), engine, settings)
+
+
+@pytest.fixture
+async def api(site: Site) -> AsyncIterator[Api]:
+    """The JSON API of the same app, to set cases up for the pages."""
+    async with site.browser() as http:
+        yield Api(http, site.engine, site.settings, None)  # type: ignore[arg-type]  # pages need no client
 
 
 @dataclass

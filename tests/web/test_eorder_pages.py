@@ -1,21 +1,10 @@
 """The e-order pages without a browser: profile form, Satpel queues and assign form, the PJLP's check
 page, the public catalogue. Set-up goes through the JSON API of the same app."""
 
-from collections.abc import AsyncIterator
-
-import httpx
-import pytest
-
 from tests.api.conftest import Api
 from tests.utils.eorder import Staff, dki_staff, ok, register_vendor, start_product, start_vendor, to_pjlp_check
 from tests.utils.factories import eorder_product, eorder_profile
 from tests.web.conftest import Site
-
-
-@pytest.fixture
-async def api(site: Site) -> AsyncIterator[Api]:
-    async with site.browser() as http:
-        yield Api(http, site.engine, site.settings, None)  # type: ignore[arg-type]  # pages need no client
 
 
 def as_form(data: dict) -> dict:

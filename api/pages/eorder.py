@@ -1,8 +1,9 @@
 """E-order pages (BPPBJ DKI Jakarta): the hub, the Satpel's PKT / Non-PKT registration lists and the
 assign-PJLP form, the PJLP's check page with inline corrections, and the public product catalogue.
 
-The applicant's profile form and product form are the case page's step forms (STEP_FORMS), and
-starting goes through the common start endpoint; the decisions all go through api.service.decide.
+The applicant's profile form and product form are the case page's step forms (STEP_FORMS); the
+assign-PJLP and check steps are decided here, and the case page links to these pages (STEP_PAGES).
+Starting goes through the common start endpoint; the decisions all go through api.service.decide.
 """
 
 from typing import Any

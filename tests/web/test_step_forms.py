@@ -1,0 +1,146 @@
+"""Every step on the case page as its acting officer sees it: the fields its decision needs, or a link to
+the page where that step is decided. And every step of every SOP is decided in exactly one way."""
+
+import httpx
+from sqlmodel import select
+
+from api.pages.fields import STEP_FORMS, STEP_PAGES
+from core.db import session_scope
+from core.forms import Form
+from core.forms.eorder import Product, VendorProfile
+from core.forms.gallery import CurationForm, DisplayForm, ReferForm, ReturnDocumentsForm, SampleForm
+from core.forms.jathil import JathilVendorForm
+from core.models import Case, User
+from tests.api.conftest import Api
+from tests.utils.eorder import Staff, ok, start_product, start_vendor
+from tests.utils.factories import eorder_profile
+from tests.utils.gallery import curation, multipart_start
+from tests.utils.waiting import eventually
+from tests.web.conftest import Site
+from workflows import SOPS
+from workflows.gallery_curation import FORMS as GALLERY_FORMS
+
+# Steps whose actions send no data: the buttons (and the reason) are all their decision needs.
+BUTTONS_ONLY = {
+    ("jathil-vendor", "verify"), ("jathil-vendor", "approve"), ("eorder-vendor", "satpel_check"),
+    ("eorder-vendor", "activate"), ("eorder-product", "satpel_publish"), ("gallery-curation", "revise"),
+    ("referral", "acknowledge"), ("referral", "close"),
+}
+# What a step's decision carries, as the SOP's own Form checks it.
+NEEDS: dict[tuple[str, str], type[Form]] = {
+    ("jathil-vendor", "revise"): JathilVendorForm,
+    ("eorder-vendor", "fill_profile"): VendorProfile,
+    ("eorder-product", "draft"): Product,
+    **{("gallery-curation", step.id): GALLERY_FORMS[action.id]
+       for step in SOPS["gallery-curation"].steps for action in step.actions if action.id in GALLERY_FORMS},
+}
+SAMPLE = {"description": "2 bungkus keripik 200 g", "quantity": 2}
+
+
+def test_every_step_is_a_form_a_page_or_buttons() -> None:
+    steps = {(sop, step.id) for sop, definition in SOPS.items() for step in definition.steps}
+    forms, pages = set(STEP_FORMS), set(STEP_PAGES)
+    assert forms | pages | BUTTONS_ONLY == steps
+    assert not forms & pages and not forms & BUTTONS_ONLY and not pages & BUTTONS_ONLY
+    assigning = {(sop, step.id) for sop, definition in SOPS.items() for step in definition.steps
+                 if any(action.assigns for action in step.actions)}
+    assert assigning <= pages  # e.g. the Satpel chooses the PJLP from the agency's list on its own page
+
+
+def test_step_forms_have_every_field_of_their_decision() -> None:
+    for key, form in NEEDS.items():
+        assert set(form.model_fields) <= {f.name for f in STEP_FORMS[key]}, key
+
+
+def section(page: str, step: str) -> str:
+    start = page.index(f'id="decide-{step}"')
+    return page[start:page.index("</section>", start)]
+
+
+async def shows_form(client: httpx.AsyncClient, case_id: str, step: str, form: type[Form]) -> str:
+    """The case page's decision form of `step`, with an input for every field of `form`."""
+    response = await client.get(f"/kasus/{case_id}")
+    assert response.status_code == 200, response.text
+    found = section(response.text, step)
+    assert f'action="/kasus/{case_id}/keputusan"' in found
+    assert all(f'name="{name}"' in found for name in form.model_fields), found
+    return found
+
+
+async def shows_link(client: httpx.AsyncClient, case_id: str, step: str, url: str, text: str) -> None:
+    """No decision form on the case page for `step`: a link to its own page, which opens."""
+    found = section((await client.get(f"/kasus/{case_id}")).text, step)
+    assert f'href="{url}">{text}</a>' in found and "<form" not in found
+    assert (await client.get(url)).status_code == 200
+
+
+async def test_eorder_steps(site: Site, api: Api) -> None:
+    applicant, satpel, pjlp = site.user("umkm"), site.user("satpel", "dki"), site.user("pjlp", "dki")
+    _, admin = await api.user("admin_eorder", "dki")
+    staff = Staff(await api.login(satpel), pjlp, await api.login(pjlp), admin)
+    applicant_h = await api.login(applicant)
+    case_id = (await start_vendor(api, applicant_h))["id"]
+    async with site.logged_in(applicant) as client:
+        await shows_form(client, case_id, "fill_profile", VendorProfile)
+    await ok(await api.decide(applicant_h, case_id, "fill_profile", "confirm", data=eorder_profile()))
+    async with site.logged_in(satpel) as client:
+        await shows_link(client, case_id, "assign_pjlp", f"/eorder/registrasi/{case_id}/pjlp",
+                         "Buka halaman penunjukan PJLP")
+    await ok(await api.decide(staff.satpel, case_id, "assign_pjlp", "assign", data={"pjlp": pjlp.email}))
+    async with site.logged_in(pjlp) as client:
+        await shows_link(client, case_id, "pjlp_check", f"/eorder/periksa/{case_id}", "Buka halaman pemeriksaan")
+    await ok(await api.decide(staff.pjlp, case_id, "pjlp_check", "confirm"))
+    await ok(await api.decide(staff.satpel, case_id, "satpel_check", "confirm"))
+    await ok(await api.decide(staff.admin, case_id, "activate", "activate"))
+
+    product_id = (await start_product(api, applicant_h))["id"]
+    async with site.logged_in(applicant) as client:
+        await shows_form(client, product_id, "draft", Product)
+    await ok(await api.decide(applicant_h, product_id, "draft", "confirm"))
+    async with site.logged_in(pjlp) as client:
+        await shows_link(client, product_id, "pjlp_verify", f"/eorder/periksa/{product_id}", "Buka halaman pemeriksaan")
+
+
+def referrals(site: Site, case_id: str) -> list[str]:
+    with session_scope(site.engine) as session:
+        return list(session.exec(select(Case.id).where(Case.parent_id == case_id)))
+
+
+async def start_gallery(api: Api, applicant: User) -> str:
+    response = await api.http.post("/api/v1/sops/gallery-curation/cases", headers=await api.login(applicant),
+                                   **multipart_start())
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def test_gallery_steps(site: Site, api: Api) -> None:
+    applicant, officer, expert = site.user("umkm"), site.user("staf_galeri", "jatim"), site.user("kurator", "jatim")
+    staff_h, expert_h = await api.login(officer), await api.login(expert)
+    passing, failing = await start_gallery(api, applicant), await start_gallery(api, applicant)
+    async with site.logged_in(officer) as staff, site.logged_in(expert) as curator:
+        found = await shows_form(staff, passing, "check_documents", ReturnDocumentsForm)
+        assert 'type="checkbox" name="missing" value="nib"><span>NIB</span>' in found
+        for case_id, verdict in ((passing, "pass"), (failing, "fail")):
+            await ok(await api.decide(staff_h, case_id, "check_documents", "accept"))
+            if case_id == passing:
+                await shows_form(staff, case_id, "receive_sample", SampleForm)
+            await ok(await api.decide(staff_h, case_id, "receive_sample", "receive", data=SAMPLE))
+            if case_id == passing:
+                await shows_form(staff, case_id, "curate_staff", CurationForm)
+                await shows_form(curator, case_id, "curate_expert", CurationForm)
+            form = curation(verdict, notes="Label belum lengkap" if verdict == "fail" else "")
+            await ok(await api.decide(staff_h, case_id, "curate_staff", "submit", data=form))
+            await ok(await api.decide(expert_h, case_id, "curate_expert", "submit", data=form))
+        found = await shows_form(staff, passing, "display", DisplayForm)
+        assert 'name="price" value="15000"' in found  # the applicant's price, to confirm or change
+        found = await shows_form(staff, failing, "refer", ReferForm)
+        assert 'name="facilitations" value="halal"><span>Fasilitasi Sertifikasi Halal</span>' in found
+        referred = await site.post_form(staff, f"/kasus/{failing}", f"/kasus/{failing}/keputusan",
+                                        {"step": "refer", "action": "refer", "facilitations": ["halal", "pirt"]})
+        assert referred.status_code == 303, referred.text
+        await eventually(lambda: len(referrals(site, failing)) == 2)  # the workflow opens them after the update
+        page = (await staff.get(f"/kasus/{failing}")).text
+        assert page.count('<li><a href="/kasus/referral-') == 2
+        # what the workflow wrote, in Indonesian: no raw records, no ids
+        assert "<dt>Hasil kurasi – Hasil</dt><dd>Tidak lolos</dd>" in page and "{'" not in page
+        assert "Fasilitasi Perizinan P-IRT</dd>" in page and "<strong>Tidak lolos kurasi</strong> · Pengumuman" in page
