@@ -18,7 +18,7 @@ from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
 LABELS = field_labels(Product)
 
-REJECT = Action("reject", "Reject", needs_reason=True)
+REJECT = Action("reject", "Tolak", needs_reason=True)
 PROCESS = Action("process", "Proses")
 
 DEFINITION = SopDefinition(

@@ -24,9 +24,9 @@ REMIND = WorkingTime(minutes=120)
 LABELS = field_labels(VendorProfile)
 
 SAVE = Action("save", "Simpan", closes_step=False)
-EDIT = Action("edit", "Edit", closes_step=False)
-CONFIRM = Action("confirm", "Confirm")
-ASSIGN = Action("assign", "Process", assigns="pjlp")
+EDIT = Action("edit", "Simpan koreksi", closes_step=False)
+CONFIRM = Action("confirm", "Konfirmasi")
+ASSIGN = Action("assign", "Tunjuk PJLP", assigns="pjlp")
 RETURN = Action("return", "Kembalikan ke PJLP", needs_reason=True)
 ACTIVATE = Action("activate", "Aktifkan akun e-order")
 

@@ -13,6 +13,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from starlette.datastructures import FormData
 
+from activities.notify import rupiah
 from api.intakes import INTAKES
 from api.service import ApiError
 from core.forms import Form, field_labels
@@ -158,6 +159,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "facilitation": FACILITATIONS, "barcode_type": {"ean13": "EAN-13", "code128": "Code 128"},
     "category": {**CATEGORIES, **EORDER_CATEGORIES},
 }
+# Case data in whole rupiah, shown as "Rp 15.000".
+MONEY = {"price"}
 # Case data not shown: internal ids, and what another key shows already.
 HIDDEN_DATA = {"product_id", "facilitation_title"}
 
@@ -260,6 +263,8 @@ def display(field: FormField | None, value: Any, key: str = "") -> str:
         return "-".join(reversed(value.split("-")))  # 2027-11-26 -> 26-11-2027, as the catalogue shows it
     if key in VALUE_LABELS:
         return VALUE_LABELS[key].get(str(value), str(value))
+    if (field.name if field else key) in MONEY and isinstance(value, int):
+        return rupiah(value)
     return "" if value is None else str(value)
 
 

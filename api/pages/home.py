@@ -22,20 +22,27 @@ router = page_router()
 HOME_CASES = 10
 
 
+# SOPs whose applicants start from a page of their own (it explains the steps around the form).
+START_PAGES = {"eorder-vendor": "/eorder"}
+PUBLIC_CATALOGUES = (("Katalog Galeri UMKM Jawa Timur", "/galeri"), ("Katalog produk e-order DKI Jakarta", "/eorder/katalog"))
+
+
 def catalogue() -> list[dict[str, Any]]:
+    """What an applicant may start; cases that only other cases open (referrals) are not listed."""
     return [{"id": sop, "title": d.title, "description": d.description, "agency": agency_name(d.agency),
-             "open": sop in INTAKES} for sop, d in SOPS.items()]
+             "start": START_PAGES.get(sop, f"/layanan/{sop}/ajukan")} for sop, d in SOPS.items() if sop in INTAKES]
 
 
 @router.get("/")
 def home(request: Request, user: OptionalUser) -> Response:
     if user is None:
-        return render(request, "home.html", catalogue=catalogue())
+        return render(request, "home.html", catalogue=catalogue(), public_catalogues=PUBLIC_CATALOGUES)
     with db(request) as session:
         tasks = inbox(session=session, user=user, queue=None)
         cases = None if is_staff(user.role) else list_cases(
             session=session, user=user, sop=None, stage=None, status=None, overdue=None, page=1, per_page=HOME_CASES)
-    return render(request, "home.html", catalogue=catalogue(), tasks=tasks, cases=cases)
+    return render(request, "home.html", catalogue=catalogue(), tasks=tasks, cases=cases,
+                  public_catalogues=PUBLIC_CATALOGUES)
 
 
 def apply_page(request: Request, user: User, sop: str, values: dict[str, Any],

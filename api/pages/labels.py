@@ -14,7 +14,7 @@ ACTION_LABELS = {
     "submitted": "Diajukan", "forward": "Diteruskan", "return": "Dikembalikan", "reject": "Ditolak",
     "approve": "Disetujui", "resubmit": "Dikirim ulang", "reminder": "Pengingat", "escalation": "Eskalasi",
     "escalation2": "Eskalasi kedua", "upload": "Dokumen diunggah", "cancel": "Dibatalkan",
-    # e-order: the buttons keep the e-order system's own labels ("Confirm", "Process"); the history speaks Indonesian
+    # e-order
     "save": "Disimpan", "confirm": "Dikonfirmasi", "edit": "Dikoreksi", "assign": "Pendamping ditunjuk",
     "process": "Diproses", "activate": "Diaktifkan",
     # gallery-curation, written by the workflow itself
