@@ -1,16 +1,19 @@
 """jathil-vendor through the HTTP API with a real worker on the Temporal dev server."""
 
 import asyncio
+from datetime import datetime
 
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from activities.mailsink import MailSink
 from core.config import Settings
 from core.db import session_scope
 from core.models import Notification
 from tests.api.conftest import Api, open_api
 from tests.conftest import free_port
 from tests.utils.histories import maybe_save_history
+from tests.utils.waiting import eventually
 from tests.utils.factories import jathil_vendor_form
 
 START = "/api/v1/sops/jathil-vendor/cases"
@@ -124,6 +127,9 @@ async def test_authorisation(api: Api) -> None:
     assert (await api.decide(other_agency_h, case["id"], "verify", "forward")).status_code == 404
     assert (await api.decide(field_h, case["id"], "approve", "approve")).status_code == 409
     assert (await api.decide(field_h, case["id"], "verify", "dance")).status_code == 422
+    assert (await api.decide(field_h, case["id"], "verify", "reject", reason="  ")).status_code == 422
+    history = await api.temporal.get_workflow_handle(case["id"]).fetch_history()
+    assert not [e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
     assert (await api.http.get("/api/v1/cases/jathil-vendor-1999-000001", headers=field_h)).status_code == 404
 
 
@@ -159,3 +165,53 @@ async def test_a_mail_server_that_is_down_never_holds_the_case(dev_env: Workflow
         assert approved.json()["status"] == "completed"
         with session_scope(api.engine) as session:
             assert session.exec(select(Notification)).all() == []  # nothing claimed as sent
+
+
+def mail(sink: MailSink, to: str, subject_part: str) -> list[dict]:
+    return [m for m in sink.messages() if to in m["to"] and subject_part in m["subject"]]
+
+
+async def test_everyone_concerned_is_told_by_e_mail(api: Api, mail_sink: MailSink) -> None:
+    applicant, applicant_h = await api.user("umkm")
+    field_admin, field_h = await api.user("admin_bidang", "ponorogo")
+    other_agency, _ = await api.user("admin_bidang", "jatim")
+    case = await start(api, applicant_h)
+    code = case["tracking_code"]
+    await eventually(lambda: mail(mail_sink, applicant.email, f"Permohonan Anda diterima — Pendaftaran Penjual JATHIL MART ({code})"))
+    [task] = await eventually(lambda: mail(mail_sink, field_admin.email, "Tugas baru: Verifikasi persyaratan"))
+    assert f"{api.settings.base_url}/kasus/{case['id']}" in task["text"]
+
+    await api.decide(field_h, case["id"], "verify", "return", reason="Foto KTP buram")
+    [returned] = await eventually(lambda: mail(mail_sink, applicant.email, f"Permohonan {code} perlu diperbaiki"))
+    assert "Foto KTP buram" in returned["text"]
+    await api.decide(applicant_h, case["id"], "revise", "resubmit", data=jathil_vendor_form())
+    await api.decide(field_h, case["id"], "verify", "reject", reason="Usaha berada di luar Ponorogo")
+    [rejected] = await eventually(lambda: mail(mail_sink, applicant.email, f"Permohonan {code} ditolak"))
+    assert "Usaha berada di luar Ponorogo" in rejected["text"]
+    assert len(mail(mail_sink, field_admin.email, "Tugas baru")) == 2  # once per round of the verify step
+    assert not [m for m in mail_sink.messages() if other_agency.email in m["to"]]
+
+
+async def test_supervisors_find_the_case_by_its_search_attributes(api: Api) -> None:
+    _, applicant_h = await api.user("umkm")
+    _, field_h = await api.user("admin_bidang", "ponorogo")
+    case = await start(api, applicant_h)
+    forwarded = (await api.decide(field_h, case["id"], "verify", "forward")).json()
+
+    described = await api.temporal.get_workflow_handle(case["id"]).describe()
+    attributes = {pair.key.name: pair.value for pair in described.typed_search_attributes}
+    assert attributes["AlurSop"] == "jathil-vendor" and attributes["AlurAgency"] == "ponorogo"
+    assert attributes["AlurStage"] == "Persetujuan" and list(attributes["AlurRole"]) == ["admin_utama"]
+    assert attributes["AlurOverdue"] is False
+    assert attributes["AlurDueAt"] == datetime.fromisoformat(forwarded["open_steps"][0]["due_at"])
+
+    query = f'AlurSop = "jathil-vendor" AND AlurStage = "Persetujuan" AND WorkflowId = "{case["id"]}"'
+
+    async def found() -> list:
+        return [w.id async for w in api.temporal.list_workflows(query)]
+
+    for _ in range(100):  # visibility is eventually consistent
+        if await found():
+            break
+        await asyncio.sleep(0.1)
+    assert await found() == [case["id"]]
