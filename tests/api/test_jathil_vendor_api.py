@@ -129,7 +129,9 @@ async def test_authorisation(api: Api) -> None:
     assert (await api.decide(field_h, case["id"], "verify", "dance")).status_code == 422
     assert (await api.decide(field_h, case["id"], "verify", "reject", reason="  ")).status_code == 422
     history = await api.temporal.get_workflow_handle(case["id"]).fetch_history()
-    assert not [e for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
+    accepted = [e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
+                for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
+    assert "decide" not in accepted  # the validator refused them before anything was written
     assert (await api.http.get("/api/v1/cases/jathil-vendor-1999-000001", headers=field_h)).status_code == 404
 
 
