@@ -53,3 +53,9 @@ async def open_api(env: WorkflowEnvironment, settings: Settings) -> AsyncIterato
 async def api(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Api]:
     async with open_api(dev_env, settings) as opened:
         yield opened
+
+
+@pytest.fixture
+def settings(database_url: str, settings: Settings) -> Settings:
+    """The API tests run on SQLite and, when ALUR_TEST_DATABASE_URL is set, on PostgreSQL too."""
+    return settings.model_copy(update={"database_url": database_url})
