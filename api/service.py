@@ -3,8 +3,10 @@
 Errors are ApiError(status, detail); the API returns them as JSON, the pages as Indonesian messages.
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+from weakref import WeakValueDictionary
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -12,7 +14,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from api.intakes import INTAKES, IntakeRefused
+from api.intakes import INTAKES, Intake, IntakeRefused
 from api.views import CaseView, case_view
 from core.cases import start_case
 from core.config import Settings
@@ -65,16 +67,29 @@ def refuse_unless(check_records: Callable[..., Any], *args: Any) -> Any:
         raise ApiError(refused.status, refused.message) from None
 
 
+# One start at a time per account and SOP: a double-clicked "Kirim" must not slip two cases past an
+# intake that allows one (within this API process; see the README's notes for several processes).
+_start_locks: "WeakValueDictionary[tuple[str, int], asyncio.Lock]" = WeakValueDictionary()
+
+
 async def open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str,
                     body: Any, files: Sequence["Incoming"] = ()) -> CaseView:
-    """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
-    from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
-
     intake = INTAKES.get(sop)
     if intake is None or sop not in SOPS:
         raise ApiError(404, "Layanan tidak ditemukan")
     if user.role not in intake.roles:
         raise ApiError(403, "Layanan ini tidak untuk peran Anda")
+    lock = _start_locks.setdefault((sop, user.id or 0), asyncio.Lock())
+    async with lock:
+        return await _open_case(client, settings, engine, user, intake, body, files)
+
+
+async def _open_case(client: Client, settings: Settings, engine: Engine, user: User, intake: Intake,
+                     body: Any, files: Sequence["Incoming"]) -> CaseView:
+    """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
+    from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
+
+    sop = intake.sop
     with Session(engine) as session:
         refuse_unless(intake.eligible, session, user)
     data, errors = check(intake.form, body)

@@ -1,5 +1,6 @@
 """eorder-vendor through the HTTP API with a real worker on the Temporal dev server."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -100,6 +101,15 @@ async def test_start_refusals_and_one_registration_per_account(api: Api) -> None
     await start_vendor(api, applicant_h, pkt=True)
     again = await api.http.post(VENDOR, json={"skpd": "141732", "pkt": True}, headers=applicant_h)
     assert again.status_code == 409
+    assert (await api.http.get("/api/v1/cases", headers=applicant_h)).json()["total"] == 1
+
+
+async def test_a_double_clicked_start_opens_one_registration(api: Api) -> None:
+    _, applicant_h = await api.user("umkm")
+    body = {"skpd": "141732", "pkt": False}
+    first, second = await asyncio.gather(api.http.post(VENDOR, json=body, headers=applicant_h),
+                                         api.http.post(VENDOR, json=body, headers=applicant_h))
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
     assert (await api.http.get("/api/v1/cases", headers=applicant_h)).json()["total"] == 1
 
 
