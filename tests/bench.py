@@ -5,6 +5,7 @@ server and a real worker, then times the working-time calendar.
 """
 
 import asyncio
+import os
 import resource
 import statistics
 import tempfile
@@ -26,7 +27,7 @@ from tests.utils.factories import PASSWORD, jathil_vendor_form, make_user
 from worker import build_worker
 
 CASES = 40
-CONCURRENCY = 8
+CONCURRENCY = int(os.environ.get("ALUR_BENCH_CONCURRENCY", "8"))
 
 
 def percentile(values: list[float], p: float) -> float:

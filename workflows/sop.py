@@ -446,7 +446,7 @@ class SopWorkflow:
             remind_before=definition.remind_before,
             second_escalation_after=definition.second_escalation_after,
         )
-        return await workflow.execute_activity(
+        return await workflow.execute_local_activity(
             "compute_deadlines", request, result_type=Deadlines,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
         )
@@ -556,7 +556,9 @@ class SopWorkflow:
             self._upsert_search_attributes(snapshot)
             self._writing += 1
             try:
-                await workflow.execute_activity(
+                # Local: a quick database write in the same workflow task, so a decision returns
+                # without two more round trips through the server.
+                await workflow.execute_local_activity(
                     "record_case", snapshot, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
                 )
             finally:
