@@ -60,14 +60,20 @@ class EorderVendorWorkflow(SopWorkflow):
         confirmed = await self.step("fill_profile")
         self.data.update(check(VendorProfile, self.with_profile(confirmed))[0])  # complete: the validator saw to it
         queue = "PKT" if self.data["pkt"] else "Non-PKT"
+        self.retitle(queue)
         pjlp = assignee_of(await self.step("assign_pjlp", queue=queue))
         self.data["pjlp"] = {"id": pjlp.id, "name": pjlp.name, "role": pjlp.role, "agency": pjlp.agency}
         while True:
             await self.step("pjlp_check", assignee=pjlp, queue=queue)
+            self.retitle(queue)  # the PJLP may have corrected the business name
             if (await self.step("satpel_check", queue=queue)).action == "confirm":
                 break
         await self.step("activate", queue=queue)
         return await self.finish("completed", "Terdaftar", "eorder_registered")
+
+    def retitle(self, queue: str) -> None:
+        """The Satpel's lists name the business, not the SKPD, once the profile gives it."""
+        self.title = f"{self.data['business_name']} · {queue}"
 
     def with_profile(self, decision: Decision) -> dict[str, Any]:
         return form_values(VendorProfile, self.data, decision.data)

@@ -167,6 +167,7 @@ class SopWorkflow:
         self.data: dict[str, Any] = {}
         self.status = "open"
         self.stage = ""
+        self.title = ""  # what lists show; an SOP may rename the case once its data says more
         self.history: list[HistoryEvent] = []
         self.documents: list[DocumentUpload] = []
         self.tasks: dict[str, _OpenTask] = {}
@@ -288,6 +289,7 @@ class SopWorkflow:
 
     async def open_case(self, start: CaseStart) -> None:
         self.case = start
+        self.title = start.title
         self.data = dict(start.data)
         self.created_at = workflow.now()
         self.stage = self.definition.steps[0].stage
@@ -538,7 +540,7 @@ class SopWorkflow:
         case = self._case
         return CaseSnapshot(
             case_id=case.case_id, sop=case.sop, agency=case.agency, tracking_code=case.tracking_code,
-            applicant_id=case.applicant.id or 0, applicant_name=case.applicant.name, title=case.title,
+            applicant_id=case.applicant.id or 0, applicant_name=case.applicant.name, title=self.title,
             status=self.status, stage=self.stage, data=self.data, version=self._version,
             created_at=self.created_at or workflow.now(),
             open_steps=[replace(t.view) for t in self.tasks.values() if not t.closed] if self.status == "open" else [],
@@ -598,7 +600,7 @@ class SopWorkflow:
         round_ = self.rounds.get(step, 1)
         context: dict[str, Any] = {
             "case_id": case.case_id, "sop_title": self.definition.title, "tracking_code": case.tracking_code,
-            "applicant_name": case.applicant.name, "stage": self.stage, "title": case.title, **extra,
+            "applicant_name": case.applicant.name, "stage": self.stage, "title": self.title, **extra,
         }
         if task is not None:
             context.update(step_title=task.definition.title, due_at=task.view.due_at)

@@ -41,6 +41,7 @@ async def test_happy_path_to_terdaftar(api: Api, mail_sink: MailSink) -> None:
     non_pkt = (await api.http.get("/api/v1/tasks", params={"queue": "Non-PKT"}, headers=staff.satpel)).json()
     assert [t["case_id"] for t in non_pkt] == [case["id"]]
     assert (await api.http.get("/api/v1/tasks", params={"queue": "PKT"}, headers=staff.satpel)).json() == []
+    assert non_pkt[0]["case_title"] == confirmed["title"] == "Ayam Geprek Bu Indah · Non-PKT"
 
     assigned = await ok(await api.decide(staff.satpel, case["id"], "assign_pjlp", "assign",
                                          data={"pjlp": staff.pjlp_user.email.upper()}))
