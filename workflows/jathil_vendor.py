@@ -18,6 +18,11 @@ from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
 ONE_DAY = WorkingTime(days=1)
 REMIND = WorkingTime(minutes=120)
+# Our rule: a returned application not corrected in 10 working days is cancelled (reminder 2 days before),
+# so abandoned cases do not stay open in the administrators' lists.
+REVISION_TIME = WorkingTime(days=10)
+REVISION_REMIND = WorkingTime(days=2)
+ABANDONED = "Perbaikan tidak dikirim dalam 10 hari kerja"
 
 FORWARD = Action("forward", "Teruskan ke Administrator Utama")
 RETURN = Action("return", "Kembalikan untuk perbaikan", needs_reason=True)
@@ -34,7 +39,9 @@ DEFINITION = SopDefinition(
         StepDef("verify", "Verifikasi persyaratan", "admin_bidang", "Verifikasi", (FORWARD, RETURN, REJECT),
                 sla=ONE_DAY, remind_before=REMIND, escalate_to=("admin_utama",),
                 second_escalation_after=ONE_DAY, second_escalate_to=("kepala_dinas",)),
-        StepDef("revise", "Perbaikan data oleh pemohon", APPLICANT, "Perbaikan", (RESUBMIT,)),
+        StepDef("revise", "Perbaikan data oleh pemohon", APPLICANT, "Perbaikan", (RESUBMIT,),
+                sla=REVISION_TIME, remind_before=REVISION_REMIND, timeout_action="cancel",
+                notify_on_open=False),  # the "returned" e-mail tells the applicant
         StepDef("approve", "Validasi dan persetujuan", "admin_utama", "Persetujuan", (APPROVE, REJECT),
                 sla=ONE_DAY, remind_before=REMIND, escalate_to=("admin_utama",),
                 second_escalation_after=ONE_DAY, second_escalate_to=("kepala_dinas",)),
@@ -56,6 +63,8 @@ class JathilVendorWorkflow(SopWorkflow):
             if verdict.action == "return":
                 self.notify("returned", self.applicant(), "verify", reason=verdict.reason)
                 revision = await self.step("revise")
+                if revision.action == "cancel":
+                    return await self.finish("cancelled", "Dibatalkan", "cancelled", reason=ABANDONED)
                 self.data = check(JathilVendorForm, revision.data or {})[0]
                 continue
             approval = await self.step("approve")

@@ -88,3 +88,45 @@ async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowE
         await maybe_save_history(time_env.client, case_id, "jathil-vendor-escalated-approved")
         assert result["status"] == "completed"
         await eventually(lambda: mails_to(mail_sink, applicant.email, "disetujui"))
+
+
+def working_monday(day: date, closed: set[date]) -> bool:
+    return day.weekday() == 0 and day not in closed
+
+
+async def test_an_uncorrected_return_is_cancelled_after_ten_working_days(
+        time_env: WorkflowEnvironment, settings: Settings, mail_sink: MailSink) -> None:
+    engine = engine_for(settings.database_url)
+    applicant = make_user(engine, "umkm")
+    field_admin = make_user(engine, "admin_bidang", "ponorogo")
+    today = (await time_env.get_current_time()).astimezone(WIB).date()
+    monday = find_day(today + timedelta(days=7), working_monday)
+    closed = national_days_off(range(monday.year, monday.year + 2))
+    returned_at = datetime.combine(monday, time(10, 0), WIB)
+    remind, cancel = working_days_after(returned_at, 8, closed), working_days_after(returned_at, 10, closed)
+
+    async with build_worker(time_env.client, settings, engine):
+        await skip_to(time_env, returned_at)
+        case_id = await start_case(time_env.client, settings, engine, sop="jathil-vendor",
+                                   applicant=person(applicant), data=jathil_vendor_form())
+        handle = time_env.client.get_workflow_handle(case_id)
+        await handle.signal("decide_signal", Decision("verify", "return", person(field_admin), reason="NIB salah"))
+        await eventually(lambda: mails_to(mail_sink, applicant.email, "perlu diperbaiki"))
+
+        await skip_to(time_env, remind + timedelta(minutes=1))
+        assert near((await eventually(lambda: events(engine, case_id, "reminder")))[0].at, remind)
+        await eventually(lambda: mails_to(mail_sink, applicant.email, "pengingat"))
+        await skip_to(time_env, cancel - timedelta(minutes=1))
+        assert not events(engine, case_id, "cancel")
+        await skip_to(time_env, cancel + timedelta(minutes=1))
+        result = await handle.result()
+        await maybe_save_history(time_env.client, case_id, "jathil-vendor-return-abandoned")
+
+    assert result["status"] == "cancelled"
+    [cancelled] = events(engine, case_id, "cancel")
+    assert near(cancelled.at, cancel) and cancelled.actor_name == "Sistem"
+    [notice] = await eventually(lambda: mails_to(mail_sink, applicant.email, "dibatalkan"))
+    assert "Perbaikan tidak dikirim dalam 10 hari kerja" in notice["text"]
+    with session_scope(engine) as session:
+        assert session.get(Case, case_id).status == "cancelled"
+        assert session.exec(select(Task).where(Task.case_id == case_id)).all() == []
