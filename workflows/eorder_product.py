@@ -11,7 +11,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from core.forms import check, field_labels, form_values
     from core.forms.eorder import Product
-    from core.messages import CaseStart, Decision, DecisionResult, Person, Recipients
+    from core.messages import CaseStart, Decision, DecisionResult, Person
 
 from workflows.eorder_vendor import CONFIRM, EDIT, REMIND, SAVE, TWO_DAYS  # as for the registration
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
@@ -50,8 +50,7 @@ class EorderProductWorkflow(SopWorkflow):
             verdict = await self.step("pjlp_verify", assignee=pjlp)
             if verdict.action == "process":
                 break
-            applicant = Recipients(user_ids=[self._case.applicant.id or 0])
-            self.notify("returned", applicant, "pjlp_verify", reason=verdict.reason)
+            self.notify("returned", self.applicant(), "pjlp_verify", reason=verdict.reason)
         await self.step("satpel_publish")
         return await self.finish("completed", "Tayang", "eorder_published")
 

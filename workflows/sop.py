@@ -398,8 +398,8 @@ class SopWorkflow:
         self.data.update(clean)
         self.add_event(decision.step, decision.actor, decision.action, decision.reason, {"changes": changes})
         # One message per edit: the event's number keeps its idempotency key apart.
-        applicant = Recipients(user_ids=[self._case.applicant.id or 0])
-        self.notify("edited", applicant, f"{decision.step}@{len(self.history)}", changes=changes, reason=decision.reason)
+        self.notify("edited", self.applicant(), f"{decision.step}@{len(self.history)}", changes=changes,
+                    reason=decision.reason)
 
     def event_data(self, decision: Decision) -> dict[str, Any]:
         """SOP hook: what of a closing decision's data the history keeps."""
@@ -414,7 +414,7 @@ class SopWorkflow:
         view = OpenStep(
             step=definition.id,
             title=definition.title,
-            role="umkm" if definition.applicant_step else definition.role,
+            role=(self._case.applicant.role or "umkm") if definition.applicant_step else definition.role,
             actions=[a.id for a in definition.actions],
             started_at=now,
             round=round_,
@@ -422,8 +422,6 @@ class SopWorkflow:
             assignee_name=assignee.name if assignee else None,
             queue=queue,
         )
-        if definition.applicant_step:
-            view.role = self._case.applicant.role or "umkm"
         if definition.sla is not None:
             deadlines = await self._deadlines(definition, now)
             view.due_at = deadlines.due_at
