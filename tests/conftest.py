@@ -1,6 +1,5 @@
 """Real parts for every test: Temporal servers, an SMTP server the tests read, database files."""
 
-import asyncio
 import os
 import socket
 import uuid
@@ -18,6 +17,7 @@ from core.db import engine_for, migrate, normalize_url
 from core.temporal import binary, dev_server_flags, register_search_attributes
 
 PG_URL = os.environ.get("ALUR_TEST_DATABASE_URL")
+pytest_plugins = ["tests.utils.gateway"]  # the `gateway` fixture: a local WhatsApp gateway
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from core.db import engine_for, migrate, session_scope
 from core.messages import Notice, Recipients
 from core.models import Notification
 from tests.utils.factories import make_user
-from tests.utils.gateway import Gateway, gateway  # noqa: F401 (the fixture)
+from tests.utils.gateway import Gateway
 
 NUMBER = "6281234567890"
 CONTEXT = {"sop_title": "Fasilitasi Pemasaran Produk melalui Galeri", "tracking_code": "KT7W9QX2MA",

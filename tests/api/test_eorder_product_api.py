@@ -3,7 +3,7 @@
 from activities.mailsink import MailSink
 from tests.api.conftest import Api
 from tests.utils.eorder import (
-    CATALOGUE, PRODUCT, dki_staff, ok, register_vendor, start_product, start_vendor, to_pjlp_check,
+    CATALOGUE, PRODUCT, dki_staff, ok, register_vendor, start_product, to_pjlp_check,
 )
 from tests.utils.factories import eorder_product
 from tests.utils.histories import maybe_save_history

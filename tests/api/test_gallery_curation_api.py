@@ -11,7 +11,7 @@ from core.models import Case, User
 from tests.api.conftest import Api
 from tests.utils.factories import make_user
 from tests.utils.gallery import PNG, curation, multipart_start
-from tests.utils.gateway import Gateway, gateway  # noqa: F401 (the fixture)
+from tests.utils.gateway import Gateway
 from tests.utils.histories import maybe_save_history
 from tests.utils.waiting import eventually
 

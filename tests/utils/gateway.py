@@ -68,7 +68,7 @@ class Gateway:
 
 @pytest.fixture
 def gateway() -> Iterator[Gateway]:
-    """Import into a test module to use: `from tests.utils.gateway import gateway`."""
+    """A local WhatsApp gateway that records what it receives (registered in tests/conftest.py)."""
     server = Gateway().start()
     yield server
     server.stop()

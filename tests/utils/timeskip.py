@@ -2,9 +2,9 @@
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
-
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
@@ -12,6 +12,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mailsink import MailSink
 from core.db import session_scope
 from core.models import CaseEvent
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 async def skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
@@ -64,3 +66,12 @@ def find_day(after: date, fits: Callable[[date, set[date]], bool], within_years:
         if fits(day, closed):
             return day
     raise AssertionError("no day fits the scenario within the search window")
+
+
+async def scenario_day(env: WorkflowEnvironment, fits: Callable[[date, set[date]], bool],
+                       within_years: int = 3) -> tuple[date, set[date]]:
+    """The first day a week or more ahead of the test server's clock that fits the scenario, and the
+    national days off around it (for the expected instants)."""
+    today = (await env.get_current_time()).astimezone(JAKARTA).date()
+    day = find_day(today + timedelta(days=7), fits, within_years)
+    return day, national_days_off(range(day.year, day.year + 2))

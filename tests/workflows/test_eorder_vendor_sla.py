@@ -16,7 +16,7 @@ from core.models import Case, Task
 from core.users import person
 from tests.utils.factories import eorder_profile, make_user
 from tests.utils.histories import maybe_save_history
-from tests.utils.timeskip import events, find_day, mails_to, national_days_off, near, skip_to, working_days_after
+from tests.utils.timeskip import events, mails_to, near, scenario_day, skip_to, working_days_after
 from tests.utils.waiting import eventually
 from worker import build_worker
 
@@ -30,10 +30,9 @@ def thursday_before_a_working_friday_and_monday(day: date, closed: set[date]) ->
 async def scenario(env: WorkflowEnvironment) -> tuple[datetime, datetime, datetime]:
     """Assigned Thursday 10:00 WIB: due two working days later (Monday 10:00, over the weekend),
     reminded two working hours before (Monday 08:00, when the office opens)."""
-    today = (await env.get_current_time()).astimezone(WIB).date()
-    thursday = find_day(today + timedelta(days=7), thursday_before_a_working_friday_and_monday)
+    thursday, closed = await scenario_day(env, thursday_before_a_working_friday_and_monday)
     assigned = datetime.combine(thursday, time(10, 0), WIB)
-    due = working_days_after(assigned, 2, national_days_off(range(thursday.year, thursday.year + 2)))
+    due = working_days_after(assigned, 2, closed)
     return assigned, due, due.replace(hour=8)
 
 

@@ -19,7 +19,7 @@ from tests.utils.gallery import curation, gallery_form
 from tests.utils.histories import maybe_save_history
 from tests.utils.factories import make_user
 from tests.utils.waiting import eventually
-from tests.utils.timeskip import events, find_day, mails_to, national_days_off, near, skip_to, working_days_after
+from tests.utils.timeskip import events, mails_to, near, scenario_day, skip_to, working_days_after
 from worker import build_worker
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -33,12 +33,6 @@ def wednesday_before_a_holiday(day: date, closed: set[date]) -> bool:
 def monday_with_a_holiday_in_the_next_fortnight(day: date, closed: set[date]) -> bool:
     weekdays_ahead = {day + timedelta(days=n) for n in range(1, 15) if (day + timedelta(days=n)).weekday() < 5}
     return day.weekday() == 0 and day not in closed and bool(weekdays_ahead & closed)
-
-
-async def scenario_day(env: WorkflowEnvironment, fits) -> tuple[date, set[date]]:  # type: ignore[no-untyped-def]
-    today = (await env.get_current_time()).astimezone(WIB).date()
-    day = find_day(today + timedelta(days=7), fits)
-    return day, national_days_off(range(day.year, day.year + 2))
 
 
 async def accepted_case(env: WorkflowEnvironment, settings: Settings, applicant: User, staff: User,

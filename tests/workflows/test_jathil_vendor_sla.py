@@ -16,7 +16,7 @@ from core.models import Case, Task
 from core.users import person
 from tests.utils.histories import maybe_save_history
 from tests.utils.factories import jathil_vendor_form, make_user
-from tests.utils.timeskip import events, find_day, mails_to, national_days_off, near, skip_to, working_days_after
+from tests.utils.timeskip import events, mails_to, near, scenario_day, skip_to, working_days_after
 from tests.utils.waiting import eventually
 from worker import build_worker
 
@@ -30,9 +30,7 @@ def friday_before_a_monday_holiday(day: date, closed: set[date]) -> bool:
 async def scenario(env: WorkflowEnvironment) -> tuple[datetime, datetime, datetime, datetime]:
     """Submitted Friday 15:00 WIB before a national holiday on Monday; due 1 working day later,
     reminded 2 working hours before, escalated again 1 working day after that."""
-    today = (await env.get_current_time()).astimezone(WIB).date()
-    friday = find_day(today + timedelta(days=7), friday_before_a_monday_holiday, within_years=6)
-    closed = national_days_off(range(friday.year, friday.year + 2))
+    friday, closed = await scenario_day(env, friday_before_a_monday_holiday, within_years=6)
     submitted = datetime.combine(friday, time(15, 0), WIB)
     due = working_days_after(submitted, 1, closed)
     return submitted, due, due - timedelta(hours=2), working_days_after(due, 1, closed)
@@ -99,9 +97,7 @@ async def test_an_uncorrected_return_is_cancelled_after_ten_working_days(
     engine = engine_for(settings.database_url)
     applicant = make_user(engine, "umkm")
     field_admin = make_user(engine, "admin_bidang", "ponorogo")
-    today = (await time_env.get_current_time()).astimezone(WIB).date()
-    monday = find_day(today + timedelta(days=7), working_monday)
-    closed = national_days_off(range(monday.year, monday.year + 2))
+    monday, closed = await scenario_day(time_env, working_monday)
     returned_at = datetime.combine(monday, time(10, 0), WIB)
     remind, cancel = working_days_after(returned_at, 8, closed), working_days_after(returned_at, 10, closed)
 

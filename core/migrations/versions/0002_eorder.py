@@ -6,7 +6,6 @@ Revises: 533b9fddf148
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.models
 
 revision = "0002_eorder"
 down_revision = "533b9fddf148"
