@@ -19,7 +19,7 @@ test: install chromium
 	  export ALUR_TEST_DATABASE_URL='$(PG_TEST_URL)'; \
 	fi; \
 	echo "PostgreSQL tests: $${ALUR_TEST_DATABASE_URL:-skipped (no server on 127.0.0.1:5432)}"; \
-	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check . && $(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python -m tests.bench
