@@ -33,15 +33,14 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database: a SQLite file, and PostgreSQL when ALUR_TEST_DATABASE_URL is set."""
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("ALUR_TEST_DATABASE_URL not set")
-        _reset_postgres(PG_URL)
-        url = normalize_url(PG_URL)
-    else:
-        url = f"sqlite:///{tmp_path / 'alur.db'}"
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    if not PG_URL:
+        pytest.skip("ALUR_TEST_DATABASE_URL not set")
+    _reset_postgres(PG_URL)
+    url = normalize_url(PG_URL)
     migrate(url)
     return url
 
