@@ -1,11 +1,13 @@
 """Applicant accounts: registration with e-mail verification, and logging in. Used by the API and the pages."""
 
 import logging
+from functools import partial
 from typing import Literal
 
 from pydantic import Field, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from activities.notify import send_direct
 from api.service import ApiError
@@ -35,9 +37,9 @@ def parse_registration(body: object) -> Registration:
 
 
 async def register(settings: Settings, engine: Engine, form: Registration) -> User:
-    try:
-        user = create_user(engine, email=form.email, name=form.name, role=form.role, password=form.password,
-                           phone=form.phone, verified=False)
+    try:  # hashing the password is deliberately slow: off the event loop, like the insert
+        user = await run_in_threadpool(partial(create_user, engine, email=form.email, name=form.name, role=form.role,
+                                               password=form.password, phone=form.phone, verified=False))
     except UserExists:
         raise ApiError(409, "E-mail sudah terdaftar; silakan masuk atau gunakan e-mail lain") from None
     await send_verification(settings, engine, user)

@@ -50,8 +50,10 @@ def user_from_token(session: Session, settings: Settings, token: str | None) -> 
     return user if user is not None and user.verified else None
 
 
-def current_user(session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(bearer)]) -> User:
-    user = user_from_token(session, settings, token)
+def current_user(engine: EngineDep, settings: SettingsDep, token: Annotated[str | None, Depends(bearer)]) -> User:
+    # A session of its own, closed at once: an async handler must not hold a connection while it awaits.
+    with Session(engine, expire_on_commit=False) as session:
+        user = user_from_token(session, settings, token)
     if user is None:
         raise UNAUTHORIZED
     return user

@@ -9,10 +9,11 @@ from fastapi import Request
 from fastapi.responses import FileResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from temporalio.client import Client
 
-from api.service import ApiError, update_case, visible_case
+from api.service import ApiError, update_case, visible_case, with_session
 from api.views import DocumentView, document_view
 from core.config import Settings
 from core.documents import Checked, DocumentRejected, check_upload, discard, store, stored_path, too_large_message
@@ -133,22 +134,27 @@ def discard_all(settings: Settings, uploads: list[DocumentUpload]) -> None:
 async def add_document(client: Client, settings: Settings, engine: Engine, user: User, case_id: str,
                        file: Incoming) -> DocumentView:
     """Checks, stores and records one upload on an open case the user can see; a refusal keeps no file."""
-    with Session(engine) as session:
-        case = visible_case(session, user, case_id)
+    case = await run_in_threadpool(with_session, engine, visible_case, user, case_id)
     if case.status != "open":
         raise ApiError(409, "Kasus sudah ditutup")
     accepted, errors = check_files(SOPS[case.sop], [file], settings, kind_loc=("body", "kind"))
     if errors:
         raise ApiError(422, errors)
-    [stored] = store_all(settings, accepted, person(user))
+    [stored] = await run_in_threadpool(store_all, settings, accepted, person(user))
     try:
-        await update_case(client, case_id, "add_document", stored)
+        await update_case(client, case_id, "add_document", stored, settings.temporal_timeout)
+    except ApiError as error:
+        if error.status != 503:  # a 503 may still be taken when the worker returns: keep its file
+            discard_all(settings, [stored])
+        raise
     except BaseException:
         discard_all(settings, [stored])
         raise
-    with Session(engine) as session:
-        row = session.exec(select(Document).where(Document.stored_name == stored.stored_name)).one()
-        return document_view(row, case.sop)
+    return await run_in_threadpool(with_session, engine, stored_document, stored.stored_name, case.sop)
+
+
+def stored_document(session: Session, stored_name: str, sop: str) -> DocumentView:
+    return document_view(session.exec(select(Document).where(Document.stored_name == stored_name)).one(), sop)
 
 
 def document_file(session: Session, settings: Settings, user: User, case_id: str, document_id: int) -> FileResponse:

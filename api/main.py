@@ -7,13 +7,15 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import Client
 
 from api import pages
 from api.routes import auth, cases, documents, eorder, gallery, sops, tasks
-from api.service import ApiError
+from api.service import BUSY, ApiError, retry_later
 from core.config import Settings, get_settings
-from core.db import engine_for
+from core.db import engine_for, loop_guard
 from core.forms import indonesian
 from core.temporal import connect
 
@@ -32,7 +34,7 @@ def temporal_connector(settings: Settings, client: Client | None) -> Callable[[]
                     holder.append(await connect(settings))
                 except Exception as error:
                     log.warning("Temporal unreachable at %s: %s", settings.temporal_address, error)
-                    raise ApiError(503, "Layanan alur kerja sedang tidak tersedia; coba lagi sebentar lagi") from None
+                    raise retry_later("Layanan alur kerja sedang tidak tersedia; coba lagi sebentar lagi") from None
             return holder[0]
 
     return get
@@ -40,7 +42,26 @@ def temporal_connector(settings: Settings, client: Client | None) -> Callable[[]
 
 async def api_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
-    return JSONResponse({"detail": error.detail}, status_code=error.status)
+    return JSONResponse({"detail": error.detail}, status_code=error.status, headers=error.headers)
+
+
+async def pool_exhausted(request: Request, error: Exception) -> JSONResponse:
+    log.warning("database pool exhausted: %s", error)
+    return await api_error(request, retry_later(BUSY))
+
+
+class EventLoopGuard:
+    """Marks every request so that a database call made on the event loop is caught (core.db.loop_guard)."""
+
+    def __init__(self, app: ASGIApp, mode: str) -> None:
+        self.app, self.mode = app, mode
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = loop_guard.set(self.mode)  # type: ignore[arg-type]
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            loop_guard.reset(token)
 
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -63,6 +84,8 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.include_router(pages.router)  # every page module, in the order of api.pages.PAGE_MODULES
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
+    app.add_middleware(EventLoopGuard, mode="log" if settings.env == "production" else "raise")
     return app
 
 

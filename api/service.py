@@ -10,13 +10,14 @@ from weakref import WeakValueDictionary
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client, WorkflowUpdateFailedError
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.intakes import INTAKES, Intake, IntakeRefused
 from api.views import CaseView, case_view
-from core.cases import start_case
+from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
 from core.forms import check
 from core.messages import Decision, DecisionResult
@@ -31,13 +32,26 @@ if TYPE_CHECKING:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: Any) -> None:
+    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = headers
 
 
 NOT_FOUND = "Kasus tidak ditemukan"
+BUSY = "Server sedang sibuk; coba lagi sebentar lagi"
+TEMPORAL_DOWN = "Layanan alur kerja sedang tidak tersedia; coba lagi sebentar lagi"
+NOT_CONFIRMED = ("Mesin alur kerja belum menjawab, jadi keputusan Anda belum tentu tersimpan. "
+                 "Muat ulang kasus ini sebentar lagi sebelum mengulang keputusan.")
+RETRY_AFTER_SECONDS = 30
+# Temporal's answers that mean "not now" rather than "no": the server or the network is down or overloaded.
+UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED,
+               RPCStatusCode.CANCELLED}
+
+
+def retry_later(message: str) -> ApiError:
+    return ApiError(503, message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def can_see(user: User, case: Case) -> bool:
@@ -58,13 +72,6 @@ def may_act(user: User, task: Task) -> bool:
     if task.assignee_id is not None:
         return task.assignee_id == user.id
     return task.role == user.role and task.agency == user.agency
-
-
-def refuse_unless(check_records: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return check_records(*args)
-    except IntakeRefused as refused:
-        raise ApiError(refused.status, refused.message) from None
 
 
 # One start at a time per account and SOP: a double-clicked "Kirim" must not slip two cases past an
@@ -90,35 +97,67 @@ async def _open_case(client: Client, settings: Settings, engine: Engine, user: U
     from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
 
     sop = intake.sop
-    with Session(engine) as session:
-        refuse_unless(intake.eligible, session, user)
+    await run_in_threadpool(with_session, engine, refuse_unless, intake.eligible, user)
     data, errors = check(intake.form, body)
     accepted, file_errors = check_files(SOPS[sop], list(files), settings)
     errors += file_errors + missing_required(SOPS[sop], list(files))
     if errors:
         raise ApiError(422, errors)
-    with Session(engine) as session:
-        data = refuse_unless(intake.prepare, session, user, data)
-    uploads = store_all(settings, accepted, person(user))
+    data = await run_in_threadpool(with_session, engine, refuse_unless, intake.prepare, user, data)
+    uploads = await run_in_threadpool(store_all, settings, accepted, person(user))
     try:
         case_id = await start_case(client, settings, engine, sop=sop, applicant=person(user), data=data,
                                    title=intake.title(data), agency=intake.agency(data), documents=uploads)
+    except CaseNotConfirmed as pending:  # started: the worker writes it when it runs again; keep the files
+        raise retry_later(f"Permohonan Anda tercatat dengan nomor {pending.case_id}, tetapi belum selesai "
+                          "diproses. Periksa daftar kasus Anda sebentar lagi; tidak perlu mengajukan ulang.") from None
+    except RPCError as error:
+        discard_all(settings, uploads)
+        raise temporal_refusal(error) from None
     except BaseException:
         discard_all(settings, uploads)
         raise
+    return await run_in_threadpool(load_view, engine, case_id)
+
+
+def with_session(engine: Engine, function: Callable[..., Any], *args: Any) -> Any:
+    """Runs function(session, *args) in a short session of its own (call it in a thread)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return function(session, *args)
+
+
+def refuse_unless(session: Session, check_records: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return check_records(session, *args)
+    except IntakeRefused as refused:
+        raise ApiError(refused.status, refused.message) from None
+
+
+def load_view(engine: Engine, case_id: str) -> CaseView:
     with Session(engine) as session:
         return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]
 
 
-async def update_case(client: Client, case_id: str, update: str, argument: Any) -> None:
-    """Sends an update to the case's workflow; its refusals become 403, 409 or 422."""
+def temporal_refusal(error: RPCError) -> ApiError:
+    if error.status in UNAVAILABLE:
+        return retry_later(TEMPORAL_DOWN)
+    return ApiError(409, f"Kasus tidak menerima keputusan: {error.message}")
+
+
+async def update_case(client: Client, case_id: str, update: str, argument: Any, timeout: float) -> None:
+    """Sends an update to the case's workflow; its refusals become 403, 409 or 422. Waits at most
+    `timeout` seconds (a stopped worker never answers): then 503, and the update may still be taken
+    when the worker returns, so the message asks to reload before deciding again (a repeat is a 409)."""
     try:
-        await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
+        async with asyncio.timeout(timeout):
+            await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise retry_later(NOT_CONFIRMED) from None
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         raise _refusal(cause) if isinstance(cause, ApplicationError) else ApiError(409, str(cause)) from None
-    except RPCError as error:  # the workflow closed between our check and the update
-        raise ApiError(409, f"Kasus tidak menerima keputusan: {error.message}") from None
+    except RPCError as error:  # Temporal down (503), or the workflow closed since our check (409)
+        raise temporal_refusal(error) from None
 
 
 def _refusal(error: ApplicationError) -> ApiError:
@@ -142,19 +181,24 @@ def with_assignee(session: Session, case: Case, step: str, action: str,
     return {**(data or {}), "assignee": {"id": staff.id, "name": staff.name, "role": staff.role, "agency": staff.agency}}
 
 
-async def decide(client: Client, engine: Engine, user: User, case_id: str, step: str, action: str,
-                 reason: str | None = None, data: dict[str, Any] | None = None) -> CaseView:
-    with Session(engine) as session:
-        case = visible_case(session, user, case_id)
-        if case.status != "open":
-            raise ApiError(409, "Kasus sudah ditutup")
-        task = session.exec(select(Task).where(Task.case_id == case_id, Task.step == step)).first()
-        if task is None:
-            raise ApiError(409, f"Langkah {step!r} tidak sedang terbuka")
-        if not may_act(user, task):
-            raise ApiError(403, "Anda tidak berwenang pada langkah ini")
-        data = with_assignee(session, case, step, action, data)
+def decision_data(session: Session, user: User, case_id: str, step: str, action: str,
+                  data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Refuses from the projection what the workflow would refuse anyway (cheaper, and readable while
+    the worker is down); returns the data with any assignee resolved."""
+    case = visible_case(session, user, case_id)
+    if case.status != "open":
+        raise ApiError(409, "Kasus sudah ditutup")
+    task = session.exec(select(Task).where(Task.case_id == case_id, Task.step == step)).first()
+    if task is None:
+        raise ApiError(409, f"Langkah {step!r} tidak sedang terbuka")
+    if not may_act(user, task):
+        raise ApiError(403, "Anda tidak berwenang pada langkah ini")
+    return with_assignee(session, case, step, action, data)
+
+
+async def decide(client: Client, settings: Settings, engine: Engine, user: User, case_id: str, step: str,
+                 action: str, reason: str | None = None, data: dict[str, Any] | None = None) -> CaseView:
+    data = await run_in_threadpool(with_session, engine, decision_data, user, case_id, step, action, data)
     decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
-    await update_case(client, case_id, "decide", decision)
-    with Session(engine) as session:
-        return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]
+    await update_case(client, case_id, "decide", decision, settings.temporal_timeout)
+    return await run_in_threadpool(load_view, engine, case_id)

@@ -1,9 +1,11 @@
 """Starting a case: a readable id, a tracking code, and the workflow with its search attributes."""
 
+import asyncio
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from anyio import to_thread
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
@@ -16,6 +18,15 @@ from core.models import CaseCounter
 
 MAX_ID_ATTEMPTS = 1000
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+class CaseNotConfirmed(Exception):
+    """The workflow started but did not confirm its first projection in time (no worker running):
+    the case exists and is written when a worker picks it up."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.case_id = case_id
 
 
 def next_case_id(engine: Engine, sop: str, year: int) -> str:
@@ -37,7 +48,8 @@ async def start_case(
     title: str = "", parent_id: str | None = None, agency: str | None = None,
     documents: list[DocumentUpload] | None = None,
 ) -> str:
-    """Starts the SOP's workflow and returns once its first projection is written."""
+    """Starts the SOP's workflow and returns once its first projection is written (CaseNotConfirmed
+    after settings.temporal_timeout; RPCError when Temporal cannot be reached)."""
     from workflows import WORKFLOW_BY_SOP
     from workflows.sop import start_search_attributes
 
@@ -46,7 +58,7 @@ async def start_case(
     year = datetime.now(ZoneInfo("Asia/Jakarta")).year
     for _ in range(MAX_ID_ATTEMPTS):
         # An id Temporal already knows (a database restored from an older backup) is skipped.
-        case_id = next_case_id(engine, sop, year)
+        case_id = await to_thread.run_sync(next_case_id, engine, sop, year)
         start = CaseStart(case_id=case_id, sop=sop, agency=agency or definition.agency,
                           tracking_code=new_tracking_code(), applicant=applicant, data=data, title=title,
                           parent_id=parent_id, documents=documents or [])
@@ -55,9 +67,14 @@ async def start_case(
                 workflow_class.run, start, id=case_id, task_queue=settings.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 search_attributes=start_search_attributes(sop, start.agency, definition.steps[0].stage),
+                rpc_timeout=timedelta(seconds=settings.temporal_timeout),
             )
         except WorkflowAlreadyStartedError:
             continue
-        await handle.execute_update("sync", result_type=DecisionResult)
+        try:
+            async with asyncio.timeout(settings.temporal_timeout):
+                await handle.execute_update("sync", result_type=DecisionResult)
+        except TimeoutError:
+            raise CaseNotConfirmed(case_id) from None
         return case_id
     raise RuntimeError(f"no free case id for {sop} {year} after {MAX_ID_ATTEMPTS} attempts")

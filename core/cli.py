@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from core.config import Settings, describe_error, get_settings
+from core.config import GRACEFUL_SHUTDOWN, Settings, describe_error, get_settings
 
 log = logging.getLogger("alur")
 
@@ -37,7 +37,7 @@ def cmd_api(args: argparse.Namespace) -> None:
     import uvicorn
 
     load_settings()
-    uvicorn.run("api.main:app", host=args.host, port=args.port)
+    uvicorn.run("api.main:app", host=args.host, port=args.port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
 
 
 def cmd_temporal_setup(args: argparse.Namespace) -> None:

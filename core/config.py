@@ -9,6 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"
+# Requests are bounded (ALUR_TEMPORAL_TIMEOUT, the database pool's timeout), so on SIGTERM the API
+# waits at most this long for those in flight.
+GRACEFUL_SHUTDOWN = 15
 
 
 class Settings(BaseSettings):
@@ -46,6 +49,9 @@ class Settings(BaseSettings):
     sla_overrides: dict[str, str] = {}
     token_hours: int = 12
     verify_hours: int = 48
+    # How long the API waits for a workflow to take a decision or a start before it answers 503:
+    # a request never hangs on a stopped worker or an unreachable Temporal server.
+    temporal_timeout: float = Field(default=10.0, gt=0, le=120)
 
     @field_validator("env")
     @classmethod

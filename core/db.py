@@ -1,9 +1,13 @@
 """Engine, sessions and migrations. SQLite by default, PostgreSQL through ALUR_DATABASE_URL."""
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +16,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Connections are held only for a query's duration (never across an await), so a small pool serves
+# many requests; when it is exhausted anyway, a request waits POOL_TIMEOUT seconds and gets a 503.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+POOL_TIMEOUT = 5.0
+log = logging.getLogger(__name__)
+
+# Set by the API for each request: what to do when a database connection is taken on the event
+# loop's thread, where it would stall every other request while it waits ("raise" outside production).
+loop_guard: ContextVar[Literal["raise", "log"] | None] = ContextVar("alur_loop_guard", default=None)
+
+
+class BlockingDatabaseCall(RuntimeError):
+    """A database call ran on the event loop; run it in a thread (anyio.to_thread / run_in_threadpool)."""
 
 
 def normalize_url(url: str) -> str:
@@ -28,10 +46,29 @@ def engine_for(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool())
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **_pool())
+    event.listen(engine, "checkout", _guard_event_loop)
+    return engine
+
+
+def _pool() -> dict:
+    return {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": POOL_TIMEOUT}
+
+
+def _guard_event_loop(_connection, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    mode = loop_guard.get()
+    if mode is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # a worker thread: the place for blocking calls
+    if mode == "raise":
+        raise BlockingDatabaseCall("database call on the event loop inside a request; run it in a thread")
+    log.error("database call on the event loop inside a request", stack_info=True)
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]

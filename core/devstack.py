@@ -23,7 +23,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.mailsink import MailSink
-from core.config import Settings
+from core.config import GRACEFUL_SHUTDOWN, Settings
 from core.db import engine_for, migrate, session_scope
 from core.models import User
 from core.roles import ROLE_TITLES
@@ -242,7 +242,7 @@ class _ApiServer(uvicorn.Server):
 
 
 def _api_server(port: int) -> uvicorn.Server:
-    config = uvicorn.Config("api.main:app", host="127.0.0.1", port=port)
+    config = uvicorn.Config("api.main:app", host="127.0.0.1", port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
     config.load()
     return _ApiServer(config)
 

@@ -1,9 +1,8 @@
 """Logging in and out, registration, e-mail verification."""
 
-import asyncio
-
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from api import accounts
 from api.pages.fields import FormField, field_messages, read_values, submitted
@@ -42,7 +41,7 @@ async def login(request: Request, form: CheckedForm) -> Response:
     next_url = str(form.get("next", "/"))
     settings = settings_of(request)
     try:  # argon2 is deliberately slow: keep it off the event loop
-        token = await asyncio.to_thread(accounts.authenticate, settings, request.app.state.engine, email, password)
+        token = await run_in_threadpool(accounts.authenticate, settings, request.app.state.engine, email, password)
     except ApiError as error:
         return login_page(request, next_url, email, error)
     response = redirect(safe_next(next_url))
@@ -92,7 +91,7 @@ def verify(request: Request, token: str = "") -> Response:
 async def resend_verification(request: Request, form: CheckedForm) -> Response:
     """Always the same answer, so the page does not reveal which e-mails have accounts."""
     email = str(form.get("email", "")).strip()
-    user = find_user(request.app.state.engine, email) if email else None
+    user = await run_in_threadpool(find_user, request.app.state.engine, email) if email else None
     if user is not None and not user.verified:
         await accounts.send_verification(settings_of(request), request.app.state.engine, user)
     return render(request, "register_sent.html", email=email, resent=True)

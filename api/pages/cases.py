@@ -6,13 +6,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
 
 from api import service
 from api.deps import get_temporal
 from api.pages.fields import (
     STEP_FORMS, STEP_PAGES, FormField, data_fields, data_rows, field_messages, read_values, submitted,
 )
-from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render
+from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, settings_of
 from api.routes.cases import list_cases
 from api.routes.tasks import inbox
 from api.service import ApiError
@@ -117,16 +118,17 @@ def case(request: Request, case_id: str, user: PageUser, pesan: str = "") -> Res
 async def decide(request: Request, case_id: str, user: PageUser, form: CheckedForm) -> Response:
     step, action = str(form.get("step", "")), str(form.get("action", ""))
     reason = str(form.get("reason", "")).strip()
-    with db(request) as session:
-        sop = service.visible_case(session, user, case_id).sop
+    engine = request.app.state.engine
+    sop = (await run_in_threadpool(service.with_session, engine, service.visible_case, user, case_id)).sop
     fields = STEP_FORMS.get((sop, step), ())
     values = read_values(fields, form)
     try:
         client = await get_temporal(request)
-        await service.decide(client, request.app.state.engine, user, case_id, step, action, reason or None,
+        await service.decide(client, settings_of(request), engine, user, case_id, step, action, reason or None,
                              submitted(values) if fields else None)
     except ApiError as error:
         if error.status == 404:
             raise
-        return case_page(request, user, case_id, status=error.status, posted=Posted(step, error, values, reason))
+        return await run_in_threadpool(case_page, request, user, case_id, error.status,
+                                       posted=Posted(step, error, values, reason))
     return redirect(f"/kasus/{case_id}?pesan=keputusan")

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from api import service
 from api.deps import get_temporal
@@ -18,7 +19,9 @@ from api.intakes.eorder_vendor import registration_of
 from api.pages.fields import (
     EORDER_PRODUCT_FIELDS, EORDER_PROFILE_FIELDS, FormField, display, field_messages, read_values, submitted,
 )
-from api.pages.web import CheckedForm, OptionalUser, PageUser, StaffPage, db, page_router, redirect, render
+from api.pages.web import (
+    CheckedForm, OptionalUser, PageUser, StaffPage, db, page_router, redirect, render, settings_of,
+)
 from api.routes.eorder import published_products
 from api.service import ApiError
 from api.views import CaseView, case_view
@@ -113,11 +116,11 @@ def assign_form(request: Request, case_id: str, user: StaffPage) -> Response:
 
 @router.post("/eorder/registrasi/{case_id}/pjlp")
 async def assign(request: Request, case_id: str, user: StaffPage, form: CheckedForm) -> Response:
-    case, choice = assignable(request, user, case_id)
+    case, choice = await run_in_threadpool(assignable, request, user, case_id)
     value = str(form.get("pjlp", "")).strip()
     try:
-        await service.decide(await get_temporal(request), request.app.state.engine, user, case_id, "assign_pjlp",
-                             "assign", data={"pjlp": value})
+        await service.decide(await get_temporal(request), settings_of(request), request.app.state.engine, user,
+                             case_id, "assign_pjlp", "assign", data={"pjlp": value})
     except ApiError as error:
         return assign_page(request, case, choice, error, value)
     queue = "PKT" if case.data.get("pkt") else "Non-PKT"
@@ -166,17 +169,18 @@ def check(request: Request, case_id: str, user: PageUser, pesan: str = "") -> Re
 
 @router.post("/eorder/periksa/{case_id}")
 async def check_decide(request: Request, case_id: str, user: PageUser, form: CheckedForm) -> Response:
-    with db(request) as session:
-        step, fields = check_step(service.visible_case(session, user, case_id))
+    engine = request.app.state.engine
+    case = await run_in_threadpool(service.with_session, engine, service.visible_case, user, case_id)
+    step, fields = check_step(case)
     action, reason = str(form.get("action", "")), str(form.get("reason", "")).strip()
     values = read_values(fields, form) if action == "edit" else None
     try:
-        await service.decide(await get_temporal(request), request.app.state.engine, user, case_id, step, action,
+        await service.decide(await get_temporal(request), settings_of(request), engine, user, case_id, step, action,
                              reason or None, submitted(values) if values is not None else None)
     except ApiError as error:
         if error.status == 404:
             raise
-        return check_page(request, user, case_id, values, error, reason)
+        return await run_in_threadpool(check_page, request, user, case_id, values, error, reason)
     if action == "edit":
         return redirect(f"/eorder/periksa/{case_id}?pesan=koreksi")
     return redirect(f"/kasus/{case_id}?pesan=keputusan")

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from activities.notify import environment as templates_in
@@ -98,7 +99,7 @@ async def upload(request: Request, case_id: str, user: PageUser, form: CheckedFo
     except ApiError as error:
         if error.status == 404:
             raise
-        return documents_page(request, user, case_id, status=error.status, error=error)
+        return await run_in_threadpool(documents_page, request, user, case_id, error.status, error=error)
     return redirect(f"/kasus/{case_id}/dokumen?pesan=unggah")
 
 

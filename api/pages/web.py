@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
@@ -135,18 +136,19 @@ def csrf_basis(request: Request) -> tuple[str, str | None]:
     return "pre:" + fresh, fresh
 
 
-async def checked_form(request: Request) -> FormData:
-    """The POSTed form, after its CSRF token was checked against the cookie: 403 otherwise."""
+def optional_user(request: Request) -> User | None:
+    return page_user(request)
+
+
+async def checked_form(request: Request, _user: Annotated[User | None, Depends(optional_user)]) -> FormData:
+    """The POSTed form, after its CSRF token was checked against the cookie: 403 otherwise.
+    The user is read first (in a thread), so that pages rendered by async handlers need no query."""
     form = await request.form()
     basis, fresh = csrf_basis(request)
     candidate = form.get("csrf")
     if fresh or not isinstance(candidate, str) or not csrf_valid(settings_of(request).secret_key, basis, candidate):
         raise ApiError(403, CSRF_REFUSED)
     return form
-
-
-def optional_user(request: Request) -> User | None:
-    return page_user(request)
 
 
 def required_user(request: Request) -> User:
@@ -196,11 +198,13 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except ApiError as error:
-                return error_page(request, error.status, error.detail)
+                status, detail = error.status, error.detail
             except HTTPException as error:
-                return error_page(request, error.status_code, error.detail)
+                status, detail = error.status_code, error.detail
             except RequestValidationError:
-                return error_page(request, 422, "Alamat halaman atau isian tidak valid")
+                status, detail = 422, "Alamat halaman atau isian tidak valid"
+            await run_in_threadpool(page_user, request)  # the page's header names the user: a query
+            return error_page(request, status, detail)
 
         return page_handler
 

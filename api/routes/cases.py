@@ -5,7 +5,7 @@ from pydantic import BaseModel
 from sqlmodel import col, func, select
 
 from api import service
-from api.deps import CurrentUser, EngineDep, SessionDep, TemporalClientDep
+from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
 from api.views import CasePage, CaseView, TrackingView, case_summary, case_view, tracking_view
 from core.models import Case
 from core.roles import is_staff
@@ -42,9 +42,11 @@ def get_case(*, case_id: str, session: SessionDep, user: CurrentUser) -> CaseVie
 
 @router.post("/cases/{case_id}/decisions", response_model=CaseView)
 async def decide(*, case_id: str, body: DecisionIn, user: CurrentUser, client: TemporalClientDep,
-                 engine: EngineDep) -> CaseView:
-    """403 not your step; 409 not open now (or already decided); 422 bad action or data."""
-    return await service.decide(client, engine, user, case_id, body.step, body.action, body.reason, body.data)
+                 settings: SettingsDep, engine: EngineDep) -> CaseView:
+    """403 not your step; 409 not open now (or already decided); 422 bad action or data; 503 with
+    Retry-After when the workflow did not answer in time (reload the case before deciding again)."""
+    return await service.decide(client, settings, engine, user, case_id, body.step, body.action, body.reason,
+                                body.data)
 
 
 @router.get("/track/{tracking_code}", response_model=TrackingView)

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
 
 from api import service
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
@@ -26,8 +27,7 @@ def list_documents(*, case_id: str, session: SessionDep, user: CurrentUser) -> l
 async def upload(*, case_id: str, request: Request, user: CurrentUser, client: TemporalClientDep,
                  settings: SettingsDep, engine: EngineDep) -> DocumentView:
     """PDF, JPEG or PNG (detected from the content) up to ALUR_MAX_UPLOAD_BYTES; 422 stores nothing."""
-    with Session(engine) as session:
-        service.visible_case(session, user, case_id)  # 404 before the body is read
+    await run_in_threadpool(service.with_session, engine, service.visible_case, user, case_id)  # 404 before the body
     return await add_document(client, settings, engine, user, case_id, await single_upload(request, settings))
 
 
