@@ -4,7 +4,8 @@ Errors are ApiError(status, detail); the API returns them as JSON, the pages as 
 """
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from weakref import WeakValueDictionary
 
@@ -144,15 +145,36 @@ def temporal_refusal(error: RPCError) -> ApiError:
     return ApiError(409, f"Kasus tidak menerima keputusan: {error.message}")
 
 
-async def update_case(client: Client, case_id: str, update: str, argument: Any, timeout: float) -> None:
-    """Sends an update to the case's workflow; its refusals become 403, 409 or 422. Waits at most
-    `timeout` seconds (a stopped worker never answers): then 503, and the update may still be taken
-    when the worker returns, so the message asks to reload before deciding again (a repeat is a 409)."""
+@asynccontextmanager
+async def answered_within(seconds: float) -> AsyncIterator[None]:
+    """A stopped worker never answers: after `seconds`, 503. An update sent by then may still be
+    taken when the worker returns, so the message asks to reload before deciding again (a repeat is a 409)."""
     try:
-        async with asyncio.timeout(timeout):
-            await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
+        async with asyncio.timeout(seconds):
+            yield
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         raise retry_later(NOT_CONFIRMED) from None
+
+
+# Decisions on one case go to its workflow one at a time from this process: a double click or a second
+# officer then meets the first one's result in the projection (409) instead of racing it in Temporal.
+# The workflow still refuses a second decision on its own (several API processes).
+_case_locks: "WeakValueDictionary[str, asyncio.Lock]" = WeakValueDictionary()
+
+
+def case_lock(case_id: str) -> asyncio.Lock:
+    return _case_locks.setdefault(case_id, asyncio.Lock())
+
+
+async def update_case(client: Client, case_id: str, update: str, argument: Any, timeout: float) -> None:
+    """Sends an update to the case's workflow; its refusals become 403, 409 or 422, no answer in time 503."""
+    async with answered_within(timeout):
+        await send_update(client, case_id, update, argument)
+
+
+async def send_update(client: Client, case_id: str, update: str, argument: Any) -> None:
+    try:
+        await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         raise _refusal(cause) if isinstance(cause, ApplicationError) else ApiError(409, str(cause)) from None
@@ -198,7 +220,8 @@ def decision_data(session: Session, user: User, case_id: str, step: str, action:
 
 async def decide(client: Client, settings: Settings, engine: Engine, user: User, case_id: str, step: str,
                  action: str, reason: str | None = None, data: dict[str, Any] | None = None) -> CaseView:
-    data = await run_in_threadpool(with_session, engine, decision_data, user, case_id, step, action, data)
-    decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
-    await update_case(client, case_id, "decide", decision, settings.temporal_timeout)
+    async with answered_within(settings.temporal_timeout), case_lock(case_id):
+        data = await run_in_threadpool(with_session, engine, decision_data, user, case_id, step, action, data)
+        decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
+        await send_update(client, case_id, "decide", decision)
     return await run_in_threadpool(load_view, engine, case_id)
