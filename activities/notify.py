@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from functools import lru_cache
-from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -27,9 +26,8 @@ from core.config import Settings
 from core.db import session_scope
 from core.messages import Notice, Recipients
 from core.models import Notification, User
+from templates import folder as template_folder
 
-TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "templates"
-TEMPLATES = TEMPLATE_ROOT / "email"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
@@ -72,7 +70,7 @@ def rupiah(value: int | float | str | None) -> str:
 def environment(folder: str = "email") -> Environment:
     """Templates of one channel: templates/email or templates/whatsapp."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATE_ROOT / folder),
+        loader=FileSystemLoader(template_folder(folder)),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -10,7 +10,6 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -33,8 +32,9 @@ from core.config import Settings
 from core.models import User
 from core.roles import is_staff
 from core.security import csrf_token, csrf_valid
+from templates import folder as template_folder
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+TEMPLATES = template_folder("web")
 SESSION_COOKIE = "alur_session"  # the signed ACCESS token, as the API issues it
 PRESESSION_COOKIE = "alur_pra"  # random; binds the CSRF token of forms shown before login
 PRESESSION_SECONDS = 24 * 3600
