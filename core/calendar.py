@@ -183,24 +183,61 @@ class WorkingCalendar:
         opens, closes = self._hours(day)
         return datetime.combine(day, min(max(local.time(), opens), closes))
 
+    def _as_read(self, local: datetime) -> datetime:
+        """A deadline exactly at a day's opening, shown as the previous working day's closing.
+
+        Both are the same working instant (no office time lies between them), but an applicant
+        reads "Friday 08:00" as a day later than "Thursday 16:00". The closing is that day's own
+        (per-weekday hours, Ramadan hours).
+
+        add and subtract count from the whole minute (a case opened at 10:00:00.14 counts from
+        10:00), as WorkingTime does: otherwise a reminder 2 hours before Monday 10:00:00.14
+        would be Monday 08:00:00.14, which reads "Monday 08:00" yet is not exactly the opening.
+        """
+        hours = self._hours(local.date())
+        if hours and local.time() == hours[0]:
+            return self._closing(self._next_working_day(local.date(), step=-1))
+        return local
+
     # --- public arithmetic -------------------------------------------------
 
     def add(self, start: datetime, amount: WorkingTime) -> datetime:
-        current = self._shift_days(self._snap_forward(self._to_local(start)), amount.days, 1)
+        """`amount` of working time after `start`.
+
+        A zero amount returns `start` itself, even outside office hours: nothing is due later
+        than it. Otherwise the result is never exactly an opening: it falls within office hours,
+        and when it ends exactly where a day opens it is that day's previous closing instead
+        (3 working days from Saturday is Wednesday 16:00, not Thursday 08:00). That closing is
+        always after `start`, since a non-zero amount needs office time after `start`.
+        """
+        local = self._to_local(start)  # rejects naive datetimes, zero amount included
+        if amount == WorkingTime():
+            return start.astimezone(UTC)
+        local = local.replace(second=0, microsecond=0)  # counted in whole minutes, see _as_read
+        current = self._shift_days(self._snap_forward(local), amount.days, 1)
         remaining = timedelta(minutes=amount.minutes)
         # A deadline reaching closing time exactly stays there (<=), not next morning.
         while remaining > (available := self._closing(current.date()) - current):
             remaining -= available
             current = self._opening(self._next_working_day(current.date()))
-        return self._to_utc(current + remaining)
+        return self._to_utc(self._as_read(current + remaining))
 
     def subtract(self, end: datetime, amount: WorkingTime) -> datetime:
-        current = self._shift_days(self._snap_backward(self._to_local(end)), amount.days, -1)
+        """`amount` of working time before `end` (e.g. a reminder before a deadline).
+
+        Same reading rule as add: a zero amount returns `end` itself, and a result exactly at a
+        day's opening is shown as the previous working day's closing, never "08:00 next morning".
+        """
+        local = self._to_local(end)  # rejects naive datetimes, zero amount included
+        if amount == WorkingTime():
+            return end.astimezone(UTC)
+        local = local.replace(second=0, microsecond=0)  # counted in whole minutes, see _as_read
+        current = self._shift_days(self._snap_backward(local), amount.days, -1)
         remaining = timedelta(minutes=amount.minutes)
         while remaining > (available := current - self._opening(current.date())):
             remaining -= available
             current = self._closing(self._next_working_day(current.date(), step=-1))
-        return self._to_utc(current - remaining)
+        return self._to_utc(self._as_read(current - remaining))
 
     def working_minutes_between(self, start: datetime, end: datetime) -> int:
         """Whole office minutes in [start, end]; negative when end precedes start (overdue)."""

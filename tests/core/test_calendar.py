@@ -39,12 +39,14 @@ def test_independence_day_is_skipped(cal):
 
 
 def test_start_on_saturday_counts_from_monday_opening(cal):
-    assert cal.add(wib(2026, 7, 4, 10), WorkingTime(days=1)) == wib(2026, 7, 7, 8)
+    # A full day from Monday's opening ends at Monday's closing (was: Tuesday 08:00).
+    assert cal.add(wib(2026, 7, 4, 10), WorkingTime(days=1)) == wib(2026, 7, 6, 16)
     assert cal.add(wib(2026, 7, 4, 10), WorkingTime(minutes=30)) == wib(2026, 7, 6, 8, 30)
 
 
 def test_start_after_closing_counts_from_next_morning(cal):
-    assert cal.add(wib(2026, 7, 6, 17), WorkingTime(days=1)) == wib(2026, 7, 8, 8)
+    # A full day from Tuesday's opening ends at Tuesday's closing (was: Wednesday 08:00).
+    assert cal.add(wib(2026, 7, 6, 17), WorkingTime(days=1)) == wib(2026, 7, 7, 16)
     assert cal.add(wib(2026, 7, 6, 17), WorkingTime(minutes=60)) == wib(2026, 7, 7, 9)
 
 
@@ -203,3 +205,112 @@ def test_ramadan_window_is_30_days_before_eid():
     assert cal.add(start, WorkingTime(minutes=450)) == wib(2027, 2, 9, 8, 30)
     # Fri 2027-02-05 is a holiday; Thu 02-04 is before Ramadan and keeps 16:00.
     assert cal.add(wib(2027, 2, 4, 14, 30), WorkingTime(minutes=90)) == wib(2027, 2, 4, 16)
+
+
+# --- deadlines as people read them ----------------------------------------------------------
+# A deadline ending exactly where a day opens is the previous working day's closing: the same
+# working instant, but "Friday 08:00" reads as a day later than "Thursday 16:00".
+
+
+def test_reference_three_days_from_saturday_over_independence_day(cal):
+    # Mon 2026-08-17 is Independence Day: counting starts Tue 08:00, three days end Thu 16:00.
+    due = cal.add(wib(2026, 8, 15, 10), WorkingTime(days=3))
+    assert due == wib(2026, 8, 20, 16)
+    assert due.astimezone(WIB).isoformat() == "2026-08-20T16:00:00+07:00"
+
+
+REFERENCE_DEADLINES = [
+    # (start WIB, amount, due WIB, what it shows)
+    (wib(2026, 8, 15, 10), WorkingTime(days=3), wib(2026, 8, 20, 16), "Saturday + 3 days over Independence Day"),
+    (wib(2026, 7, 6, 8), WorkingTime(days=1), wib(2026, 7, 6, 16), "Monday 08:00 + 1 day: Monday closing"),
+    (wib(2026, 7, 3, 16), WorkingTime(days=1), wib(2026, 7, 6, 16), "Friday 16:00 + 1 day: over the weekend"),
+    (wib(2026, 7, 6, 12), WorkingTime(minutes=240), wib(2026, 7, 6, 16), "12:00 + 4 hours: same day closing"),
+    (wib(2026, 7, 6, 15), WorkingTime(minutes=120), wib(2026, 7, 7, 9), "15:00 + 2 hours: next day 09:00"),
+    (wib(2026, 8, 14, 16), WorkingTime(days=1), wib(2026, 8, 18, 16), "Friday 16:00 + 1 day: weekend + holiday"),
+    (wib(2026, 7, 4, 10), WorkingTime(days=1), wib(2026, 7, 6, 16), "Saturday + 1 day: Monday closing"),
+    (wib(2026, 7, 3, 8), WorkingTime(days=1), wib(2026, 7, 3, 16), "Friday 08:00 + 1 day: Friday, not Monday"),
+    (wib(2026, 7, 6, 17), WorkingTime(days=2), wib(2026, 7, 8, 16), "after closing + 2 days"),
+    (wib(2026, 7, 7, 6), WorkingTime(days=1), wib(2026, 7, 7, 16), "before opening + 1 day"),
+    (wib(2026, 12, 22, 17), WorkingTime(days=1), wib(2026, 12, 23, 16), "not Mon 12-28 after Christmas"),
+    (wib(2026, 7, 4, 10), WorkingTime(minutes=480), wib(2026, 7, 6, 16), "Saturday + 8 hours"),
+    (wib(2026, 7, 6, 15), WorkingTime(days=1, minutes=60), wib(2026, 7, 7, 16), "days then minutes to closing"),
+]
+
+
+@pytest.mark.parametrize(("start", "amount", "due", "label"), REFERENCE_DEADLINES,
+                         ids=[row[3] for row in REFERENCE_DEADLINES])
+def test_reference_deadlines(cal, start, amount, due, label):
+    result = cal.add(start, amount)
+    assert result.astimezone(WIB).isoformat() == due.isoformat(), label
+
+
+def test_previous_closing_is_that_days_own_closing():
+    hours = OfficeHours({**{weekday: (time(8), time(16)) for weekday in range(4)}, 4: (time(8), time(11, 30))})
+    cal = WorkingCalendar(office_hours=hours)
+    # Friday 08:00 + 1 day would be Monday 08:00: shown as Friday's own closing, 11:30.
+    assert cal.add(wib(2026, 7, 3, 8), WorkingTime(days=1)) == wib(2026, 7, 3, 11, 30)
+    assert cal.subtract(wib(2026, 7, 6, 9), WorkingTime(minutes=60)) == wib(2026, 7, 3, 11, 30)
+
+
+def test_previous_closing_in_ramadan_is_the_ramadan_closing():
+    cal = ramadan_calendar()
+    # Fri 2027-03-05 is in Ramadan (08:00-15:00); the office reopens Tue 03-16 after Nyepi and Eid.
+    assert cal.add(wib(2027, 3, 5, 8), WorkingTime(days=1)) == wib(2027, 3, 5, 15)
+    assert cal.add(wib(2027, 2, 22, 15, 30), WorkingTime(days=1)) == wib(2027, 2, 23, 15)
+    assert cal.subtract(wib(2027, 3, 16, 10), WorkingTime(minutes=120)) == wib(2027, 3, 5, 15)
+
+
+def test_zero_amount_returns_the_start_itself(cal):
+    for start in (wib(2026, 7, 6, 8), wib(2026, 7, 6, 12), wib(2026, 7, 6, 16), wib(2026, 7, 4, 10),
+                  wib(2026, 7, 6, 17)):
+        assert cal.add(start, WorkingTime()) == start
+        assert cal.add(start, WorkingTime()).tzinfo is UTC
+        assert cal.subtract(start, WorkingTime()) == start
+    with pytest.raises(ValueError):
+        cal.add(datetime(2026, 7, 6, 9), WorkingTime())
+
+
+def test_reminder_before_a_morning_deadline_is_the_previous_closing(cal):
+    # Two working hours before Monday 10:00 is Friday 16:00, not Monday 08:00.
+    assert cal.subtract(wib(2026, 7, 6, 10), WorkingTime(minutes=120)) == wib(2026, 7, 3, 16)
+    # ... and before Tuesday 10:00 after Independence Day it is the Friday before.
+    assert cal.subtract(wib(2026, 8, 18, 10), WorkingTime(minutes=120)) == wib(2026, 8, 14, 16)
+    # A day before Monday 16:00 (the same working instant as Tuesday 08:00) is Friday 16:00.
+    assert cal.subtract(wib(2026, 7, 6, 16), WorkingTime(days=1)) == wib(2026, 7, 3, 16)
+    assert cal.subtract(wib(2026, 7, 7, 8), WorkingTime(days=1)) == wib(2026, 7, 3, 16)
+    # Results inside the day are unchanged.
+    assert cal.subtract(wib(2026, 7, 6, 10), WorkingTime(minutes=60)) == wib(2026, 7, 6, 9)
+
+
+def test_no_deadline_or_reminder_ever_shows_an_opening(cal):
+    """Starts every 30 minutes over a fortnight around Independence Day, several amounts: results
+    never sit on an opening, stay on the right side of their origin, and keep their working time."""
+    amounts = [WorkingTime(days=1), WorkingTime(days=3), WorkingTime(minutes=60), WorkingTime(minutes=480),
+               WorkingTime(days=1, minutes=30), WorkingTime(days=2, minutes=480)]
+    moment = wib(2026, 8, 8)
+    while moment < wib(2026, 8, 22):
+        for amount in amounts:
+            due = cal.add(moment, amount)
+            remind = cal.subtract(moment, amount)
+            for result in (due, remind):
+                local = result.astimezone(WIB)
+                assert cal.is_working_day(local.date()), (moment, amount, local)
+                assert time(8) < local.time() <= time(16), (moment, amount, local)
+            assert remind < moment < due
+            if not amount.days:
+                assert cal.working_minutes_between(moment, due) == amount.minutes
+                assert cal.working_minutes_between(remind, moment) == amount.minutes
+        moment += timedelta(minutes=30)
+
+
+def test_seconds_of_the_start_do_not_hide_an_opening(cal):
+    # Cases open at workflow.now(), e.g. Thursday 10:00:00.14: counted from 10:00, so two working
+    # hours before "Monday 10:00" is Friday 16:00, not Monday 08:00:00.14.
+    due = cal.add(wib(2026, 7, 2, 10, 0, 0, 140000), WorkingTime(days=2))
+    assert due == wib(2026, 7, 6, 10)
+    assert cal.subtract(due, WorkingTime(minutes=120)) == wib(2026, 7, 3, 16)
+    assert cal.subtract(wib(2026, 7, 6, 10, 0, 30), WorkingTime(minutes=120)) == wib(2026, 7, 3, 16)
+    assert cal.add(wib(2026, 7, 6, 8, 0, 30), WorkingTime(days=1)) == wib(2026, 7, 6, 16)
+    # Still strictly after the start, and a zero amount keeps the seconds.
+    assert cal.add(wib(2026, 7, 6, 15, 59, 30), WorkingTime(minutes=1)) == wib(2026, 7, 6, 16)
+    assert cal.add(wib(2026, 7, 6, 9, 0, 30), WorkingTime()) == wib(2026, 7, 6, 9, 0, 30)

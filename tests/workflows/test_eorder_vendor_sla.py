@@ -29,11 +29,12 @@ def thursday_before_a_working_friday_and_monday(day: date, closed: set[date]) ->
 
 async def scenario(env: WorkflowEnvironment) -> tuple[datetime, datetime, datetime]:
     """Assigned Thursday 10:00 WIB: due two working days later (Monday 10:00, over the weekend),
-    reminded two working hours before (Monday 08:00, when the office opens)."""
+    reminded two working hours before: Friday 16:00, the closing before Monday's opening (the same
+    working instant as Monday 08:00, shown as people read it)."""
     thursday, closed = await scenario_day(env, thursday_before_a_working_friday_and_monday)
     assigned = datetime.combine(thursday, time(10, 0), WIB)
     due = working_days_after(assigned, 2, closed)
-    return assigned, due, due.replace(hour=8)
+    return assigned, due, datetime.combine(thursday + timedelta(days=1), time(16, 0), WIB)
 
 
 def open_task(engine, case_id: str) -> Task | None:  # type: ignore[no-untyped-def]
