@@ -12,31 +12,32 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.calendar import CalendarActivities
 from activities.cases import CaseActivities
 from activities.documents import DocumentActivities
-from activities.gallery import GalleryActivities
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
 from core.config import Settings, get_settings
 from core.db import engine_for
-from workflows import WORKFLOWS
+from workflows import REGISTRY
 
 
 # Pure validation libraries that our forms call inside workflow code: load them once, outside the sandbox.
 WORKFLOW_RUNNER = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules(
-        "pydantic", "pydantic_core", "email_validator", "idna", "stdnum", "holidays", "core"
+        "pydantic", "pydantic_core", "email_validator", "idna", "stdnum", "holidays", "core",
+        # An SOP module's intake rules query the database (the API calls them, never the workflow).
+        "sqlalchemy", "sqlmodel",
     )
 )
 
 
 def activities_for(settings: Settings, engine: Engine) -> list:
+    """The engine's activities, then every SOP module's own."""
     calendar = CalendarActivities(settings, engine)
     records = RecordActivities(engine)
     notify = NotifyActivities(settings, engine)
     documents = DocumentActivities(engine)
     cases = CaseActivities(engine)
-    gallery = GalleryActivities(settings, engine)
     return [calendar.compute_deadlines, records.record_case, notify.send_notice, documents.record_documents,
-            cases.allocate_case, gallery.curation_verdict, gallery.display_product]
+            cases.allocate_case, *REGISTRY.activities(settings, engine)]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine | None = None) -> Worker:
@@ -44,7 +45,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine | None = Non
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=REGISTRY.workflows(),
         workflow_runner=WORKFLOW_RUNNER,
         activities=activities_for(settings, engine),
         activity_executor=ThreadPoolExecutor(8),

@@ -10,7 +10,7 @@ from temporalio import activity
 from core.barcodes import barcode_type
 from core.config import Settings
 from core.db import session_scope
-from core.forms.gallery import Listed, Listing
+from core.messages import Listed, Listing
 from core.models_gallery import GalleryProduct
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from importlib import import_module
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,12 +13,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import Client
 
 from api import pages
-from api.routes import auth, cases, documents, eorder, gallery, sops, tasks
+from api.routes import auth, cases, documents, sops, tasks
 from api.service import BUSY, ApiError, retry_later
 from core.config import Settings, get_settings
 from core.db import engine_for, loop_guard
 from core.forms import indonesian
 from core.temporal import connect
+from workflows import REGISTRY
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ async def validation_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def sop_routers(modules: list[str]) -> list[APIRouter]:
+    return [import_module(name).router for name in modules]
+
+
 def create_app(settings: Settings | None = None, temporal_client: Client | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="Alur", version="0.1.0", description="SOP layanan UMKM Dinas sebagai alur kerja Temporal",
@@ -78,10 +84,12 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.state.engine = engine_for(settings.database_url)
     app.state.temporal = temporal_connector(settings, temporal_client)
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, sops, cases, tasks, eorder, documents, gallery):
-        api.include_router(module.router)
+    for router in [*sop_routers(REGISTRY.api_routes()), auth.router, sops.router, cases.router, tasks.router,
+                   documents.router]:
+        api.include_router(router)
     app.include_router(api)
-    app.include_router(pages.router)  # every page module, in the order of api.pages.PAGE_MODULES
+    for router in [*sop_routers(REGISTRY.pages()), *pages.GENERIC_ROUTERS]:  # an SOP's own page first
+        app.include_router(router)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(PoolTimeout, pool_exhausted)

@@ -16,7 +16,6 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateR
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.intakes import INTAKES, Intake, IntakeRefused
 from api.views import CaseView, case_view
 from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
@@ -25,7 +24,8 @@ from core.messages import Decision, DecisionResult
 from core.models import Case, Task, User
 from core.roles import ROLE_TITLES, is_staff
 from core.users import find_staff, person
-from workflows import SOPS
+from workflows import INTAKES, SOPS
+from workflows.module import Intake, IntakeRefused
 from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN
 
 if TYPE_CHECKING:
@@ -89,17 +89,16 @@ async def open_case(client: Client, settings: Settings, engine: Engine, user: Us
         raise ApiError(403, "Layanan ini tidak untuk peran Anda")
     lock = _start_locks.setdefault((sop, user.id or 0), asyncio.Lock())
     async with lock:
-        return await _open_case(client, settings, engine, user, intake, body, files)
+        return await _open_case(client, settings, engine, user, sop, intake, body, files)
 
 
-async def _open_case(client: Client, settings: Settings, engine: Engine, user: User, intake: Intake,
+async def _open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str, intake: Intake,
                      body: Any, files: Sequence["Incoming"]) -> CaseView:
     """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
     from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
 
-    sop = intake.sop
     await run_in_threadpool(with_session, engine, refuse_unless, intake.eligible, user)
-    data, errors = check(intake.form, body)
+    data, errors = check(SOPS[sop].start_form, body)  # type: ignore[arg-type]
     accepted, file_errors = check_files(SOPS[sop], list(files), settings)
     errors += file_errors + missing_required(SOPS[sop], list(files))
     if errors:

@@ -8,10 +8,10 @@ The ``Annotated`` types at the bottom plug these into pydantic v2 models.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Callable
+from typing import Annotated, Any, Callable
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 from stdnum.exceptions import InvalidComponent, ValidationError
 from stdnum.id import nik as _nik
@@ -154,8 +154,13 @@ def _wrap(func: Callable[[str], str], kind: str) -> Callable[[str], str]:
     return validator
 
 
-Nik = Annotated[str, AfterValidator(_wrap(normalize_nik, "nik"))]
-Nib = Annotated[str, AfterValidator(_wrap(normalize_nib, "nib"))]
-MobilePhone = Annotated[str, AfterValidator(_wrap(normalize_phone, "mobile_phone"))]
-Email = Annotated[str, AfterValidator(_wrap(normalize_email, "email"))]
-Npwp = Annotated[str, AfterValidator(_wrap(normalize_npwp, "npwp"))]
+def _widget(kind: str) -> Any:
+    """How the pages draw such a field (see api.pages.fields)."""
+    return Field(json_schema_extra={"widget": kind})
+
+
+Nik = Annotated[str, AfterValidator(_wrap(normalize_nik, "nik")), _widget("digits")]
+Nib = Annotated[str, AfterValidator(_wrap(normalize_nib, "nib")), _widget("digits")]
+MobilePhone = Annotated[str, AfterValidator(_wrap(normalize_phone, "mobile_phone")), _widget("tel")]
+Email = Annotated[str, AfterValidator(_wrap(normalize_email, "email")), _widget("email")]
+Npwp = Annotated[str, AfterValidator(_wrap(normalize_npwp, "npwp")), _widget("digits")]

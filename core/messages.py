@@ -173,3 +173,24 @@ class Notice:
     template: str
     recipients: Recipients
     context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Listing:
+    """gallery-curation display -> the catalogue entry the `display_product` activity writes."""
+
+    case_id: str
+    agency: str
+    sku: str
+    stock: int
+    price: int
+    product_name: str
+    business_name: str
+    category: str
+    expiry_date: str | None = None  # ISO date
+
+
+@dataclass
+class Listed:
+    product_id: int | None  # None: the SKU is taken by another product of the gallery
+    barcode_type: str = ""

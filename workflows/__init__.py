@@ -1,14 +1,21 @@
-"""Every SOP workflow, by SOP id. The worker registers all of them on one task queue."""
+"""Every SOP, by id: the one list of SOP modules, and the registries derived from it.
 
-from workflows.eorder_product import EorderProductWorkflow
-from workflows.eorder_vendor import EorderVendorWorkflow
-from workflows.gallery_curation import GalleryCurationWorkflow
-from workflows.jathil_vendor import DEFINITION as JATHIL_VENDOR, JathilVendorWorkflow
-from workflows.referral import ReferralWorkflow
-from workflows.sop import SopDefinition
+Adding an SOP: write `workflows/<sop>.py` ending with `SOP = SopModule(...)` and add it to SOP_MODULES.
+Nothing else is edited: the worker, the catalogue, the start pages, the inboxes and the SOP's own routes
+all read REGISTRY.
+"""
 
-WORKFLOWS = [JathilVendorWorkflow, GalleryCurationWorkflow, ReferralWorkflow, EorderVendorWorkflow, EorderProductWorkflow]
-SOPS: dict[str, SopDefinition] = {wf.definition.id: wf.definition for wf in WORKFLOWS}
-WORKFLOW_BY_SOP = {wf.definition.id: wf for wf in WORKFLOWS}
+from workflows import eorder_product, eorder_vendor, gallery_curation, jathil_vendor, referral
+from workflows.module import Registry, SopModule, View
 
-__all__ = ["JATHIL_VENDOR", "SOPS", "WORKFLOWS", "WORKFLOW_BY_SOP"]
+SOP_MODULES: tuple[SopModule, ...] = (
+    jathil_vendor.SOP, gallery_curation.SOP, referral.SOP, eorder_vendor.SOP, eorder_product.SOP,
+)
+REGISTRY = Registry(SOP_MODULES)
+
+# Live views over the registry (a module registered later shows in them too).
+SOPS = View(REGISTRY, lambda m: m.definition)  # sop id -> SopDefinition
+WORKFLOW_BY_SOP = View(REGISTRY, lambda m: m.workflow)  # sop id -> its workflow class
+INTAKES = View(REGISTRY, lambda m: m.intake if m.start_form is not None else None)  # SOPs applicants start
+
+__all__ = ["INTAKES", "REGISTRY", "SOPS", "SOP_MODULES", "WORKFLOW_BY_SOP"]

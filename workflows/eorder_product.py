@@ -4,19 +4,43 @@ Draft (the applicant saves, then confirms) -> Pengajuan (the supplier's own PJLP
 to the draft, or processes) -> Penayangan (the Satpel processes) -> Tayang: in the public catalogue.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from core.forms import check, field_labels, form_values
-    from core.forms.eorder import Product
+    from core.forms import Form, field_labels, widget
     from core.messages import CaseStart, Decision, DecisionResult, Person
 
-from workflows.eorder_vendor import CONFIRM, EDIT, REMIND, SAVE, TWO_DAYS  # as for the registration
+from workflows.eorder_vendor import CHECK_PAGE, REMIND, TWO_DAYS, Category, registration_of  # as for the registration
+from workflows.module import Intake, IntakeRefused, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from core.models import User
+
+
+class Product(Form):
+    """A product offered in the e-order catalogue; price in whole rupiah."""
+
+    name: str = Field(min_length=1, max_length=200, title="Nama produk")
+    description: str = Field(min_length=1, max_length=2000, title="Deskripsi", json_schema_extra=widget("textarea"))
+    category: Category = Field(title="Kategori")
+    unit: str = Field(min_length=1, max_length=30, title="Satuan", description="Contoh: kotak, pcs, kg")
+    price: int = Field(gt=0, le=1_000_000_000_000, title="Harga (Rp)", description="Rupiah, bilangan bulat")
+    min_order: int = Field(ge=1, le=1_000_000, title="Pemesanan minimum",
+                           json_schema_extra=widget("number", initial="1"))
+    tkdn: float | None = Field(default=None, ge=0, le=100, title="TKDN (%)",
+                               description="Opsional: tingkat komponen dalam negeri")
+
+
 LABELS = field_labels(Product)
+SAVE = Action("save", "Simpan", closes_step=False, form=Product, fills="record")
+EDIT = Action("edit", "Simpan koreksi", closes_step=False, form=Product, fills="record")
+CONFIRM = Action("confirm", "Konfirmasi", form=Product, fills="record")
 
 REJECT = Action("reject", "Tolak", needs_reason=True)
 PROCESS = Action("process", "Proses")
@@ -26,10 +50,11 @@ DEFINITION = SopDefinition(
     title="Pendaftaran Produk E-Order",
     agency="dki",
     description="Penyedia UMKM yang sudah Terdaftar mengajukan produk untuk ditayangkan di katalog e-order.",
+    start_form=Product,
     steps=(
         StepDef("draft", "Pengisian detail produk", APPLICANT, "Draft", (SAVE, CONFIRM), notify_on_open=False),
         StepDef("pjlp_verify", "Verifikasi produk oleh PJLP", "pjlp", "Pengajuan", (EDIT, REJECT, PROCESS),
-                sla=TWO_DAYS, remind_before=REMIND, escalate_to=("satpel",)),
+                sla=TWO_DAYS, remind_before=REMIND, escalate_to=("satpel",), page=CHECK_PAGE),
         StepDef("satpel_publish", "Verifikasi penayangan oleh Satpel", "satpel", "Penayangan", (PROCESS,),
                 sla=TWO_DAYS, remind_before=REMIND, escalate_to=("admin_eorder",)),
     ),
@@ -46,7 +71,7 @@ class EorderProductWorkflow(SopWorkflow):
         pjlp = Person(**start.data["pjlp"])  # the PJLP the Satpel assigned to this supplier
         while True:
             confirmed = await self.step("draft")
-            self.data.update(check(Product, self.with_product(confirmed))[0])
+            self.data.update(self.clean(confirmed))
             verdict = await self.step("pjlp_verify", assignee=pjlp)
             if verdict.action == "process":
                 break
@@ -54,18 +79,28 @@ class EorderProductWorkflow(SopWorkflow):
         await self.step("satpel_publish")
         return await self.finish("completed", "Tayang", "eorder_published")
 
-    def with_product(self, decision: Decision) -> dict[str, Any]:
-        return form_values(Product, self.data, decision.data)
-
-    def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
-        if decision.action in ("save", "confirm", "edit"):
-            return check(Product, self.with_product(decision), ("body", "data"))[1]
-        return []
-
     def on_open_action(self, decision: Decision) -> None:
-        clean = check(Product, self.with_product(decision))[0]
+        clean = self.clean(decision)
         if decision.action == "edit":
             self.record_edit(decision, clean, LABELS)
             return
         self.data.update(clean)
         self.add_event(decision.step, decision.actor, decision.action, data=decision.data or {})
+
+
+def prepare(session: "Session", user: "User", data: dict[str, Any]) -> dict[str, Any]:
+    """Only a registered supplier (its eorder-vendor case Terdaftar) adds a product."""
+    registration = registration_of(session, user)
+    if registration is None or registration.status != "completed":
+        raise IntakeRefused(403, "Hanya penyedia yang sudah Terdaftar di e-order yang dapat mendaftarkan produk")
+    vendor = registration.data
+    # The PJLP who checked the registration also checks its products, in the registration's agency.
+    return {**data, "supplier": vendor["business_name"], "vendor_case": registration.id, "pjlp": vendor["pjlp"]}
+
+
+SOP = SopModule(
+    EorderProductWorkflow,
+    intake=Intake(roles=("umkm",), prepare=prepare, title=lambda data: data["name"],
+                  agency=lambda data: data["pjlp"]["agency"]),
+    data_labels={"supplier": "Penyedia", "vendor_case": "Kasus pendaftaran penyedia", "pjlp": "Admin/PJLP pendamping"},
+)

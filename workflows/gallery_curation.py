@@ -6,30 +6,157 @@ pass: display (stock, price, barcode; the product enters the public catalogue) �
 fail: refer (facilitations, each a linked referral case) → rejected.
 """
 
-from datetime import timedelta
-from typing import Any
+import re
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic_core import PydanticCustomError
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
-    from core.forms import Form, check
-    from core.forms.gallery import (
-        DOCUMENT_KINDS,
-        DOCUMENT_LABELS,
-        FACILITATIONS,
-        CurationForm,
-        DisplayForm,
-        Listed,
-        Listing,
-        ReferForm,
-        ReturnDocumentsForm,
-        SampleForm,
-    )
-    from core.messages import SYSTEM, CaseStart, Decision, DecisionResult
+    from core.documents import DocumentKind
+    from core.forms import Form, choice, widget
+    from core.messages import SYSTEM, CaseStart, Decision, DecisionResult, Listed, Listing
+    from core.roles import AGENCIES
 
-from workflows.referral import DEFINITION as REFERRAL
+from workflows.jathil_vendor import Category
+from workflows.module import Intake, SopModule
+from workflows.referral import DEFINITION as REFERRAL, FACILITATIONS
 from workflows.sop import APPLICANT, RECORD_RETRY, Action, SopDefinition, SopWorkflow, StepDef
+
+# ---- forms ---------------------------------------------------------------------------------
+
+DOCUMENT_KINDS = (
+    DocumentKind("ktp", "KTP", required=True),
+    DocumentKind("nib", "NIB", required=True),
+    DocumentKind("pirt", "Sertifikat P-IRT", required=True),
+    DocumentKind("halal", "Sertifikat Halal"),
+    DocumentKind("sni", "Sertifikat SNI"),
+    DocumentKind("haccp", "Sertifikat HACCP"),
+    DocumentKind("iso", "Sertifikat ISO"),
+    DocumentKind("hki", "Sertifikat HKI/Merek"),
+    DocumentKind("other", "Perizinan/sertifikat lain"),
+)
+DOCUMENT_LABELS = {k.id: k.label for k in DOCUMENT_KINDS}
+FOOD = "makanan_minuman"
+SCORES = {str(n): str(n) for n in range(1, 6)}
+RECOMMENDATIONS = {"pass": "Lolos", "fail": "Tidak lolos"}
+SKU = re.compile(r"[A-Z0-9-]{3,32}")
+
+
+def refuse(kind: str, message: str) -> PydanticCustomError:
+    """A validation error whose Indonesian message reaches the client verbatim."""
+    return PydanticCustomError(kind, message)
+
+
+def _distinct(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise refuse("duplicate", "Pilihan tidak boleh berulang")
+    return values
+
+
+def _listed(value: Any) -> Any:
+    """The pages send a list as text, "ktp, nib"; the API sends a JSON list."""
+    if isinstance(value, str):
+        return [part.strip().lower() for part in value.split(",") if part.strip()]
+    return value
+
+
+def choices(labels: dict[str, str]) -> Any:
+    """Several of `labels`' keys, each once (checkboxes on the pages)."""
+    return Annotated[list[choice(labels)], BeforeValidator(_listed), AfterValidator(_distinct)]  # type: ignore[misc]
+
+
+DocumentKinds = choices(DOCUMENT_LABELS)
+Score = Annotated[int, Field(ge=1, le=5, json_schema_extra={"widget": "select", "choices": SCORES})]
+SCORE_HINT = "1 (kurang) sampai 5 (sangat baik)"
+
+
+class GalleryCurationForm(Form):
+    """The partnership request. Checked by the API only: the expiry check reads today's date."""
+
+    business_name: str = Field(min_length=1, max_length=200, title="Nama usaha")
+    product_name: str = Field(min_length=1, max_length=200, title="Nama produk")
+    category: Category = Field(title="Kategori")
+    price: int = Field(gt=0, title="Harga jual (Rp)", description="Rupiah, bilangan bulat")
+    expiry_date: date | None = Field(default=None, title="Tanggal kedaluwarsa",
+                                     description="Wajib untuk makanan dan minuman")
+    specification: str = Field(min_length=1, max_length=2000, title="Spesifikasi produk",
+                               description="Komposisi, berat/isi, kemasan, dan lain-lain",
+                               json_schema_extra=widget("textarea"))
+
+    @field_validator("expiry_date")
+    @classmethod
+    def _not_expired(cls, value: date | None) -> date | None:
+        if value is not None and value <= datetime.now(ZoneInfo(AGENCIES[DEFINITION.agency].timezone)).date():
+            raise refuse("expired", "Tanggal kedaluwarsa sudah lewat")
+        return value
+
+    @classmethod
+    def admission(cls, raw: dict[str, Any]) -> list[tuple[str, str]]:
+        if raw.get("category") == FOOD and not raw.get("expiry_date"):
+            return [("expiry_date", "Produk makanan dan minuman wajib mencantumkan tanggal kedaluwarsa")]
+        return []
+
+
+class ReturnDocumentsForm(Form):
+    """check_documents → return: which kinds must be uploaded again."""
+
+    missing: DocumentKinds = Field(min_length=1, title="Dokumen yang harus diunggah ulang",
+                                   description="Hanya untuk pengembalian")
+
+
+class SampleForm(Form):
+    description: str = Field(min_length=1, max_length=1000, title="Keterangan sampel",
+                             json_schema_extra=widget("textarea"))
+    quantity: int = Field(ge=1, title="Jumlah sampel", json_schema_extra=widget("number", initial="1"))
+
+
+class CurationForm(Form):
+    packaging: Score = Field(title="Kemasan", description=SCORE_HINT)
+    label: Score = Field(title="Kelengkapan label", description=SCORE_HINT)
+    taste_quality: Score = Field(title="Rasa/kualitas", description=SCORE_HINT)
+    price_competitiveness: Score = Field(title="Daya saing harga", description=SCORE_HINT)
+    legality: Score = Field(title="Legalitas", description=SCORE_HINT)
+    recommendation: choice(RECOMMENDATIONS) = Field(title="Rekomendasi")  # type: ignore[valid-type]
+    notes: str = Field(default="", max_length=2000, title="Catatan",
+                       description="Wajib bila tidak lolos: alasan untuk pemohon", json_schema_extra=widget("textarea"))
+    missing_documents: DocumentKinds = Field(default=[], title="Berkas yang belum memenuhi")
+
+    @classmethod
+    def admission(cls, raw: dict[str, Any]) -> list[tuple[str, str]]:
+        if raw.get("recommendation") == "fail" and not str(raw.get("notes") or "").strip():
+            return [("notes", "Tuliskan alasan produk tidak lolos kurasi")]
+        return []
+
+
+class ReferForm(Form):
+    """refer: the facilitations the business needs; none is a valid answer."""
+
+    facilitations: choices(FACILITATIONS) = Field(  # type: ignore[valid-type]
+        default=[], title="Fasilitasi yang dibutuhkan",
+        description="Setiap fasilitasi menjadi rujukan ke bidang penerimanya")
+    note: str = Field(default="", max_length=1000, title="Catatan untuk bidang penerima",
+                      json_schema_extra=widget("textarea"))
+
+
+class DisplayForm(Form):
+    sku: str = Field(title="SKU", description="Huruf, angka atau tanda hubung; 13 digit EAN-13 dicetak sebagai EAN-13")
+    stock: int = Field(ge=1, title="Jumlah stok")
+    price: int = Field(gt=0, title="Harga jual (Rp)")
+
+    @field_validator("sku")
+    @classmethod
+    def _sku(cls, value: str) -> str:
+        if not SKU.fullmatch(value.upper()):
+            raise refuse("sku", "SKU 3–32 karakter: huruf, angka atau tanda hubung")
+        return value.upper()
+
+
+# ---- the SOP -------------------------------------------------------------------------------
 
 ONE_DAY = WorkingTime(days=1)
 CURATION_TIME = WorkingTime(days=3)  # the seed's headline time standard, from sample receipt
@@ -43,7 +170,7 @@ TIMEOUT_REASONS = {
 ESCALATE = ("kepala_bidang",)
 
 CANCEL = Action("cancel", "Batalkan permohonan", needs_reason=True)
-SUBMIT = Action("submit", "Kirim form kurasi")
+SUBMIT = Action("submit", "Kirim form kurasi", form=CurationForm)
 
 
 def curation_step(step_id: str, title: str, role: str) -> StepDef:
@@ -57,31 +184,26 @@ DEFINITION = SopDefinition(
     agency="jatim",
     description="Produk UKM dikurasi untuk dipajang dan dijual di galeri Dinas Koperasi dan UKM Provinsi Jawa Timur.",
     documents=DOCUMENT_KINDS,
+    start_form=GalleryCurationForm,
     steps=(
         StepDef("check_documents", "Pemeriksaan kelengkapan berkas", "staf_galeri", "Pemeriksaan Berkas",
-                (Action("accept", "Berkas lengkap"), Action("return", "Kembalikan untuk dilengkapi", needs_reason=True)),
+                (Action("accept", "Berkas lengkap"),
+                 Action("return", "Kembalikan untuk dilengkapi", needs_reason=True, form=ReturnDocumentsForm)),
                 sla=ONE_DAY, escalate_to=ESCALATE),
         StepDef("revise", "Unggah ulang berkas oleh pemohon", APPLICANT, "Perbaikan Berkas",
                 (Action("resubmit", "Kirim ulang berkas"),),
                 sla=SAMPLE_WAIT, remind_before=SAMPLE_REMIND, timeout_action="cancel"),
         StepDef("receive_sample", "Penyerahan sampel produk ke galeri", "staf_galeri", "Menunggu Sampel",
-                (Action("receive", "Sampel diterima"), CANCEL),
+                (Action("receive", "Sampel diterima", form=SampleForm), CANCEL),
                 sla=SAMPLE_WAIT, remind_before=SAMPLE_REMIND, remind_also=(APPLICANT,), timeout_action="cancel"),
         curation_step("curate_staff", "Kurasi oleh staf galeri", "staf_galeri"),
         curation_step("curate_expert", "Kurasi oleh tenaga ahli kurasi", "kurator"),
         StepDef("refer", "Rekomendasi fasilitasi ke bidang lain", "staf_galeri", "Rekomendasi Fasilitasi",
-                (Action("refer", "Kirim rekomendasi fasilitasi"),), sla=ONE_DAY, escalate_to=ESCALATE),
+                (Action("refer", "Kirim rekomendasi fasilitasi", form=ReferForm),), sla=ONE_DAY, escalate_to=ESCALATE),
         StepDef("display", "Input stok dan display produk", "staf_galeri", "Display Produk",
-                (Action("display", "Simpan stok dan display"),), sla=ONE_DAY, escalate_to=ESCALATE),
+                (Action("display", "Simpan stok dan display", form=DisplayForm),), sla=ONE_DAY, escalate_to=ESCALATE),
     ),
 )
-
-# The form that each closing action's data must pass.
-FORMS: dict[str, type[Form]] = {
-    "return": ReturnDocumentsForm, "receive": SampleForm, "submit": CurationForm, "refer": ReferForm,
-    "display": DisplayForm,
-}
-
 
 def labels(kinds: list[str]) -> list[str]:
     return [DOCUMENT_LABELS.get(k, k) for k in kinds]
@@ -188,16 +310,8 @@ class GalleryCurationWorkflow(SopWorkflow):
 
     # ---- validation ---------------------------------------------------------------------------
 
-    def clean(self, decision: Decision) -> dict[str, Any]:
-        """A closing decision's data as its form normalised it (validated before it was accepted)."""
-        form = FORMS.get(decision.action)
-        return check(form, decision.data or {})[0] if form else dict(decision.data or {})
-
     def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
-        if decision.action == "resubmit":
-            return self.missing_uploads()
-        form = FORMS.get(decision.action)
-        return check(form, decision.data or {}, ("body", "data"))[1] if form else []
+        return self.missing_uploads() if decision.action == "resubmit" else []
 
     def missing_uploads(self) -> list[dict[str, Any]]:
         uploaded = {d.kind for d in self.documents[self.uploads_at_return:]}
@@ -206,5 +320,29 @@ class GalleryCurationWorkflow(SopWorkflow):
             return []
         return [{"loc": ["body", "documents"], "msg": f"Unggah ulang dokumen: {', '.join(labels(still))}"}]
 
-    def event_data(self, decision: Decision) -> dict[str, Any]:
-        return self.clean(decision)
+
+def gallery_activities(settings: Any, engine: Any) -> list[Any]:
+    from activities.gallery import GalleryActivities  # activities are not workflow code
+
+    gallery = GalleryActivities(settings, engine)
+    return [gallery.curation_verdict, gallery.display_product]
+
+
+SOP = SopModule(
+    GalleryCurationWorkflow,
+    # The documents (KTP, NIB, P-IRT required) come as file parts of the same multipart start.
+    intake=Intake(roles=("umkm",),
+                  title=lambda data: f"{data.get('product_name', '')} — {data.get('business_name', '')}"),
+    activities=gallery_activities,
+    api_routes=("api.routes.gallery",),
+    pages=("api.pages.gallery",),
+    data_labels={
+        "product_name": "Nama produk", "sample": "Sampel", "description": "Keterangan", "quantity": "Jumlah",
+        "curation": "Hasil kurasi", "result": "Hasil", "reasons": "Alasan",
+        "missing_documents": "Berkas yang belum memenuhi", "display": "Display galeri", "sku": "SKU",
+        "stock": "Stok", "price": "Harga jual (Rp)", "barcode_type": "Jenis barcode",
+        "referrals": "Rujukan fasilitasi", "facilitation": "Fasilitasi",
+    },
+    value_labels={"result": RECOMMENDATIONS, "missing_documents": DOCUMENT_LABELS, "facilitation": FACILITATIONS,
+                  "barcode_type": {"ean13": "EAN-13", "code128": "Code 128"}},
+)

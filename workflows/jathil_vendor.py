@@ -6,15 +6,65 @@ The field administrator may return the application for revision or refuse it.
 
 from typing import Any
 
+from pydantic import Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
-    from core.forms import check
-    from core.forms.jathil import JathilVendorForm
+    from core.forms import Form, choice, widget
+    from core.identifiers import Email, MobilePhone, Nib, Nik
     from core.messages import CaseStart, Decision, DecisionResult
 
+from workflows.module import Intake, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
+
+# The JATHIL MART product categories (also the East Java gallery's).
+CATEGORIES = {
+    "makanan_minuman": "Makanan dan minuman",
+    "kerajinan": "Kerajinan",
+    "fesyen": "Fesyen dan tekstil",
+    "pertanian": "Hasil pertanian",
+    "jasa": "Jasa",
+    "lainnya": "Lainnya",
+}
+Category = choice(CATEGORIES)
+
+
+class JathilVendorForm(Form):
+    business_name: str = Field(min_length=1, max_length=200, title="Nama usaha")
+    owner_name: str = Field(min_length=1, max_length=200, title="Nama pemilik")
+    nik: Nik = Field(title="NIK", description="16 digit sesuai KTP")
+    address: str = Field(min_length=1, max_length=500, title="Alamat", json_schema_extra=widget("textarea"))
+    regency: str = Field(min_length=1, max_length=100, title="Kabupaten/Kota",
+                         description="Hanya untuk IKM/UMKM Kabupaten Ponorogo",
+                         json_schema_extra=widget("text", initial="Kabupaten Ponorogo"))
+    phone: MobilePhone = Field(title="Nomor HP", description="Nomor aktif, contoh 081234567890")
+    email: Email = Field(title="E-mail", description="E-mail aktif")
+    category: Category = Field(title="Kategori")
+    nib: Nib | None = Field(default=None, title="NIB", description="13 digit. Isi minimal salah satu: NIB, IUMK atau SIUP")
+    iumk: str | None = Field(default=None, max_length=60, title="IUMK", description="Opsional bila NIB atau SIUP diisi")
+    siup: str | None = Field(default=None, max_length=60, title="SIUP", description="Opsional bila NIB atau IUMK diisi")
+    pirt: str | None = Field(default=None, max_length=60, title="P-IRT",
+                             description="Wajib untuk usaha makanan dan minuman")
+    not_repacker: bool = Field(title="Bukan re-packer produk pihak lain")
+    not_reseller: bool = Field(title="Bukan reseller")
+
+    @classmethod
+    def admission(cls, raw: dict[str, Any]) -> list[tuple[str, str]]:
+        # Seed 000: Ponorogo businesses only, with legality, P-IRT for food, no re-packers or resellers.
+        problems = []
+        if raw.get("regency") and "ponorogo" not in str(raw["regency"]).lower():
+            problems.append(("regency", "Hanya IKM/UMKM Kabupaten Ponorogo yang dapat mendaftar"))
+        if not any(raw.get(k) for k in ("nib", "iumk", "siup")):
+            problems.append(("nib", "Wajib memiliki legalitas usaha: isi NIB, IUMK atau SIUP"))
+        if raw.get("category") == "makanan_minuman" and not raw.get("pirt"):
+            problems.append(("pirt", "Usaha makanan dan minuman wajib memiliki sertifikat P-IRT"))
+        if raw.get("not_repacker") is False:
+            problems.append(("not_repacker", "Usaha re-packer produk pihak lain tidak dapat mendaftar"))
+        if raw.get("not_reseller") is False:
+            problems.append(("not_reseller", "Reseller tidak dapat mendaftar"))
+        return problems
+
 
 ONE_DAY = WorkingTime(days=1)
 REMIND = WorkingTime(minutes=120)
@@ -28,13 +78,14 @@ FORWARD = Action("forward", "Teruskan ke Administrator Utama")
 RETURN = Action("return", "Kembalikan untuk perbaikan", needs_reason=True)
 REJECT = Action("reject", "Tolak", needs_reason=True)
 APPROVE = Action("approve", "Setujui")
-RESUBMIT = Action("resubmit", "Kirim ulang perbaikan")
+RESUBMIT = Action("resubmit", "Kirim ulang perbaikan", form=JathilVendorForm)
 
 DEFINITION = SopDefinition(
     id="jathil-vendor",
     title="Pendaftaran Penjual JATHIL MART",
     agency="ponorogo",
     description="IKM/UMKM Kabupaten Ponorogo mendaftar untuk berjualan di JATHIL MART.",
+    start_form=JathilVendorForm,
     steps=(
         StepDef("verify", "Verifikasi persyaratan", "admin_bidang", "Verifikasi", (FORWARD, RETURN, REJECT),
                 sla=ONE_DAY, remind_before=REMIND, escalate_to=("admin_utama",),
@@ -65,7 +116,7 @@ class JathilVendorWorkflow(SopWorkflow):
                 revision = await self.step("revise")
                 if revision.action == "cancel":
                     return await self.finish("cancelled", "Dibatalkan", "cancelled", reason=ABANDONED)
-                self.data = check(JathilVendorForm, revision.data or {})[0]
+                self.data = self.clean(revision)
                 continue
             approval = await self.step("approve")
             if approval.action == "reject":
@@ -76,12 +127,9 @@ class JathilVendorWorkflow(SopWorkflow):
     async def refuse(self, decision: Decision) -> DecisionResult:
         return await self.finish("rejected", "Ditolak", "rejected", reason=decision.reason)
 
-    def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
-        if decision.action != "resubmit":
-            return []
-        return check(JathilVendorForm, decision.data or {}, ("body", "data"))[1]
 
-    def event_data(self, decision: Decision) -> dict[str, Any]:
-        if decision.action == "resubmit":
-            return check(JathilVendorForm, decision.data or {})[0]
-        return decision.data or {}
+SOP = SopModule(
+    JathilVendorWorkflow,
+    intake=Intake(roles=("umkm",), title=lambda data: data.get("business_name", "")),
+    data_labels={"may_sell": "Boleh berjualan"},
+)

@@ -10,10 +10,18 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.messages import CaseStart, DecisionResult
 
+from workflows.module import SopModule
 from workflows.sop import Action, SopDefinition, SopWorkflow, StepDef
 
 ONE_DAY = WorkingTime(days=1)
 FACILITATION_TIME = WorkingTime(days=20)  # our rule; ALUR_SLA_OVERRIDES {"referral.close": "..."}
+# The divisions a product that failed gallery curation is referred to (seed 001 step 8): the queues.
+FACILITATIONS = {
+    "halal": "Fasilitasi Sertifikasi Halal",
+    "standards": "Standardisasi dan Sertifikasi (SNI/HACCP/ISO)",
+    "ip": "Fasilitasi Pendaftaran Kekayaan Intelektual",
+    "pirt": "Fasilitasi Perizinan P-IRT",
+}
 
 DEFINITION = SopDefinition(
     id="referral",
@@ -43,3 +51,11 @@ class ReferralWorkflow(SopWorkflow):
         closing = await self.step("close", queue=division)
         self.data["closing_note"] = closing.reason
         return await self.finish("completed", "Selesai", "referral_closed", reason=closing.reason)
+
+
+SOP = SopModule(
+    ReferralWorkflow,
+    data_labels={"facilitation": "Fasilitasi", "note": "Catatan", "closing_note": "Catatan penutupan",
+                 "reasons": "Alasan", "missing_documents": "Berkas yang belum memenuhi"},
+    value_labels={"facilitation": FACILITATIONS},
+)

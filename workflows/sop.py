@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.documents import DocumentKind
+    from core.forms import Form, check, check_draft, form_values
     from core.messages import (
         SYSTEM,
         CaseDocuments,
@@ -70,6 +71,11 @@ class Action:
     # e-mail of staff with this role in the case's agency; the API resolves it into data["assignee"]
     # (see assignee_of), and the validator refuses anyone else.
     assigns: str | None = None
+    # The form the decision's data must pass; the engine validates and cleans it, and the pages draw
+    # it. `fills`: "whole" the data is the whole form; "record" the data changes fields of the case's
+    # record, which must then pass as a whole; "draft" only the fields given must pass (saved in parts).
+    form: type[Form] | None = None
+    fills: Literal["whole", "record", "draft"] = "whole"
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class StepDef:
     timeout_action: str | None = None
     # Who gets the reminder besides the step's actor: APPLICANT and/or roles of the case's agency.
     remind_also: tuple[str, ...] = ()
+    # Decided on a page of its own: (address with {case_id}, link text); the case page links there.
+    page: tuple[str, str] | None = None
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)
@@ -107,6 +115,7 @@ class SopDefinition:
     steps: tuple[StepDef, ...]
     description: str = ""
     documents: tuple[DocumentKind, ...] = ()  # what may be uploaded to its cases
+    start_form: type[Form] | None = None  # what an applicant fills in to open a case
 
     def step(self, step_id: str) -> StepDef:
         return next(s for s in self.steps if s.id == step_id)
@@ -250,9 +259,25 @@ class SopWorkflow:
             raise invalid([{"loc": ["body", "action"], "msg": f"Aksi tidak dikenal; pilihan: {allowed}"}])
         if action.needs_reason and not (decision.reason or "").strip():
             raise invalid([{"loc": ["body", "reason"], "msg": "Alasan wajib diisi untuk aksi ini"}])
-        errors = _assignment_errors(action, decision, self._case.agency) + self.validate_action(decision)
+        errors = _assignment_errors(action, decision, self._case.agency) + self._form_check(action, decision)[1]
+        errors += self.validate_action(decision)
         if errors:
             raise invalid(errors)
+
+    def _form_check(self, action: Action, decision: Decision) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        data, prefix = decision.data or {}, ("body", "data")
+        if action.form is None:
+            return dict(data), []
+        if action.fills == "draft":
+            return check_draft(action.form, form_values(action.form, self.data), data, prefix)
+        if action.fills == "record":
+            return check(action.form, form_values(action.form, self.data, data), prefix)
+        return check(action.form, data, prefix)
+
+    def clean(self, decision: Decision) -> dict[str, Any]:
+        """A decision's data as its action's form cleaned it (it passed the validator already)."""
+        action = self.definition.step(decision.step).action(decision.action)
+        return self._form_check(action, decision)[0] if action else dict(decision.data or {})
 
     def _check_actor(self, task: _OpenTask, actor: Person) -> None:
         view = task.view
@@ -264,7 +289,7 @@ class SopWorkflow:
             raise ApplicationError("Peran Anda tidak berwenang pada langkah ini", type=FORBIDDEN, non_retryable=True)
 
     def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
-        """SOP hook: field errors for the decision's data (deterministic, no I/O)."""
+        """SOP hook for rules beyond the action's form (deterministic, no I/O): field errors."""
         return []
 
     def _accept(self, decision: Decision) -> _Ticket:
@@ -402,8 +427,8 @@ class SopWorkflow:
                     reason=decision.reason)
 
     def event_data(self, decision: Decision) -> dict[str, Any]:
-        """SOP hook: what of a closing decision's data the history keeps."""
-        return decision.data or {}
+        """SOP hook: what of a closing decision's data the history keeps (its cleaned form data)."""
+        return self.clean(decision)
 
     async def _open(self, definition: StepDef, assignee: Person | None, queue: str | None) -> None:
         if definition.applicant_step:

@@ -10,9 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import service
 from api.deps import get_temporal
-from api.pages.fields import (
-    STEP_FORMS, STEP_PAGES, FormField, data_fields, data_rows, field_messages, read_values, submitted,
-)
+from api.pages.fields import FormField, data_rows, field_messages, read_values, step_fields, submitted
 from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, settings_of
 from api.routes.cases import list_cases
 from api.routes.tasks import inbox
@@ -70,10 +68,9 @@ def decision_form(view: CaseView, task: Task) -> DecisionForm:
     definition = SOPS[view.sop]
     step = definition.step(task.step)
     actions = [a for a in step.actions if a.id in task.actions] or list(step.actions)
-    fields = STEP_FORMS.get((view.sop, task.step), ())
+    fields = step_fields(view.sop, task.step)
     values = {f.name: view.data[f.name] for f in fields if view.data.get(f.name) is not None}
-    page = STEP_PAGES.get((view.sop, task.step))
-    link = (page[0].format(case_id=view.id), page[1]) if page else None
+    link = (step.page[0].format(case_id=view.id), step.page[1]) if step.page else None
     return DecisionForm(step=task.step, title=task.title, actions=actions, fields=fields, values=values, link=link)
 
 
@@ -105,7 +102,7 @@ def case_page(request: Request, user: User, case_id: str, status: int = 200, not
         tasks = session.exec(select(Task).where(Task.case_id == case_id).order_by(col(Task.id))).all()
     forms = [decision_form(view, t) for t in tasks if view.status == "open" and service.may_act(user, t)]
     general = posted.apply(forms) if posted else []
-    return render(request, "case.html", status=status, case=view, rows=data_rows(data_fields(view.sop), view.data),
+    return render(request, "case.html", status=status, case=view, rows=data_rows(view.sop, view.data),
                   forms=forms, notice=notice, general=general)
 
 
@@ -120,7 +117,7 @@ async def decide(request: Request, case_id: str, user: PageUser, form: CheckedFo
     reason = str(form.get("reason", "")).strip()
     engine = request.app.state.engine
     sop = (await run_in_threadpool(service.with_session, engine, service.visible_case, user, case_id)).sop
-    fields = STEP_FORMS.get((sop, step), ())
+    fields = step_fields(sop, step) if step in {s.id for s in SOPS[sop].steps} else ()
     values = read_values(fields, form)
     try:
         client = await get_temporal(request)

@@ -1,8 +1,8 @@
 """E-order pages (BPPBJ DKI Jakarta): the hub, the Satpel's PKT / Non-PKT registration lists and the
 assign-PJLP form, the PJLP's check page with inline corrections, and the public product catalogue.
 
-The applicant's profile form and product form are the case page's step forms (STEP_FORMS); the
-assign-PJLP and check steps are decided here, and the case page links to these pages (STEP_PAGES).
+The applicant's profile form and product form are the case page's step forms (the actions' forms); the
+assign-PJLP and check steps are decided here, and the case page links to these pages (StepDef.page).
 Starting goes through the common start endpoint; the decisions all go through api.service.decide.
 """
 
@@ -15,30 +15,26 @@ from starlette.concurrency import run_in_threadpool
 
 from api import service
 from api.deps import get_temporal
-from api.intakes.eorder_vendor import registration_of
-from api.pages.fields import (
-    EORDER_PRODUCT_FIELDS, EORDER_PROFILE_FIELDS, FormField, display, field_messages, read_values, submitted,
-)
+from api.pages.fields import FormField, display, field_messages, fields_of, read_values, submitted
 from api.pages.web import (
     CheckedForm, OptionalUser, PageUser, StaffPage, db, page_router, redirect, render, settings_of,
 )
 from api.routes.eorder import published_products
 from api.service import ApiError
 from api.views import CaseView, case_view
-from core.forms.eorder import CATEGORIES
 from core.models import Case, Task, User
 from core.models_eorder import skpd_list
 from workflows import SOPS
-from workflows.eorder_product import DEFINITION as PRODUCT
-from workflows.eorder_vendor import DEFINITION as VENDOR
+from workflows.eorder_product import DEFINITION as PRODUCT, Product
+from workflows.eorder_vendor import CATEGORIES, DEFINITION as VENDOR, VendorProfile, registration_of
 
 router = page_router()
 QUEUES = ("PKT", "Non-PKT")
 PER_PAGE = 24
 # The PJLP's check step of each e-order SOP, and the fields it may correct.
 CHECKS: dict[str, tuple[str, tuple[FormField, ...]]] = {
-    VENDOR.id: ("pjlp_check", EORDER_PROFILE_FIELDS),
-    PRODUCT.id: ("pjlp_verify", EORDER_PRODUCT_FIELDS),
+    VENDOR.id: ("pjlp_check", fields_of(VendorProfile)),
+    PRODUCT.id: ("pjlp_verify", fields_of(Product)),
 }
 NOTICES = {"pjlp": "PJLP pendamping sudah ditunjuk.", "koreksi": "Koreksi data sudah disimpan."}
 

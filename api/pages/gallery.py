@@ -1,7 +1,7 @@
 """gallery-curation pages: the start form with its documents, a case's documents (list, upload,
 download), the public gallery catalogue and the printable price tag.
 
-The steps' decisions are the case page's step forms (STEP_FORMS); everything goes through the same
+The steps' decisions are the case page's step forms (the actions' forms); everything goes through the same
 service functions as the JSON API, so the checks and the Indonesian messages are the same.
 """
 
@@ -17,17 +17,16 @@ from activities.notify import environment as templates_in
 from api import service
 from api.deps import get_temporal
 from api.documents import add_document, document_file, incoming
-from api.pages.fields import GALLERY_FIELDS, field_messages, read_values, submitted
+from api.pages.fields import field_messages, fields_of, read_values, submitted
 from api.pages.web import CheckedForm, PageUser, db, page_router, redirect, render, settings_of
 from api.routes.gallery import catalogue, catalogue_item, product_or_404
 from api.service import ApiError
 from api.views import case_view
 from core.barcodes import barcode_svg
-from core.forms.gallery import DOCUMENT_KINDS
-from core.forms.jathil import CATEGORIES
 from core.models import User
 from workflows import SOPS
-from workflows.gallery_curation import DEFINITION
+from workflows.gallery_curation import DEFINITION, DOCUMENT_KINDS, GalleryCurationForm
+from workflows.jathil_vendor import CATEGORIES
 
 router = page_router()
 APPLY = f"/layanan/{DEFINITION.id}/ajukan"
@@ -39,10 +38,10 @@ NOTICES = {"unggah": "Dokumen sudah diunggah."}
 
 
 def apply_page(request: Request, user: User, values: dict[str, Any], error: ApiError | None = None) -> Response:
-    names = {f.name for f in GALLERY_FIELDS} | {k.id for k in DOCUMENT_KINDS}
+    names = {f.name for f in fields_of(GalleryCurationForm)} | {k.id for k in DOCUMENT_KINDS}
     errors, general = field_messages(error.detail, names) if error else ({}, [])
     return render(request, "gallery_apply.html", status=error.status if error else 200, definition=DEFINITION,
-                  fields=GALLERY_FIELDS, kinds=DOCUMENT_KINDS, values=values, errors=errors, general=general,
+                  fields=fields_of(GalleryCurationForm), kinds=DOCUMENT_KINDS, values=values, errors=errors, general=general,
                   allowed=user.role == "umkm", action=APPLY)
 
 
@@ -55,7 +54,7 @@ def apply_form(request: Request, user: PageUser) -> Response:
 async def apply(request: Request, user: PageUser, form: CheckedForm) -> Response:
     """Fields and files together: one page of messages when anything is wrong, nothing stored."""
     settings = settings_of(request)
-    values = read_values(GALLERY_FIELDS, form)
+    values = read_values(fields_of(GalleryCurationForm), form)
     files = [await incoming(value, name, ("body", name), settings)
              for name, value in form.multi_items() if isinstance(value, UploadFile) and value.filename]
     try:

@@ -7,7 +7,6 @@ from fastapi.responses import Response
 
 from api import service
 from api.deps import get_temporal
-from api.intakes import INTAKES
 from api.pages.fields import ACCOUNT_PREFILL, field_messages, read_values, start_fields, submitted
 from api.pages.labels import agency_name
 from api.pages.web import CheckedForm, OptionalUser, PageUser, db, page_router, redirect, render, settings_of
@@ -16,21 +15,20 @@ from api.routes.tasks import inbox
 from api.service import ApiError
 from core.models import User
 from core.roles import is_staff
-from workflows import SOPS
+from workflows import INTAKES, REGISTRY, SOPS
 
 router = page_router()
 HOME_CASES = 10
 
 
-# SOPs whose applicants start from a page of their own (it explains the steps around the form).
-START_PAGES = {"eorder-vendor": "/eorder"}
 PUBLIC_CATALOGUES = (("Katalog Galeri UMKM Jawa Timur", "/galeri"), ("Katalog produk e-order DKI Jakarta", "/eorder/katalog"))
 
 
 def catalogue() -> list[dict[str, Any]]:
     """What an applicant may start; cases that only other cases open (referrals) are not listed."""
-    return [{"id": sop, "title": d.title, "description": d.description, "agency": agency_name(d.agency),
-             "start": START_PAGES.get(sop, f"/layanan/{sop}/ajukan")} for sop, d in SOPS.items() if sop in INTAKES]
+    return [{"id": m.id, "title": m.definition.title, "description": m.definition.description,
+             "agency": agency_name(m.definition.agency), "start": m.start_page or f"/layanan/{m.id}/ajukan"}
+            for m in REGISTRY.startable()]
 
 
 @router.get("/")

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from api.deps import SessionDep
-from core.forms.eorder import CATEGORIES, Category
+from workflows.eorder_vendor import CATEGORIES, Category
 from core.models import Case
 from core.models_eorder import skpd_list
 from workflows.eorder_product import DEFINITION as PRODUCT

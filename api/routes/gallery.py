@@ -10,7 +10,7 @@ from activities.notify import rupiah
 from api import service
 from api.deps import SessionDep
 from core.barcodes import barcode_svg
-from core.forms.jathil import CATEGORIES
+from workflows.jathil_vendor import CATEGORIES
 from core.models_gallery import GalleryProduct
 
 router = APIRouter(prefix="/catalogue/gallery", tags=["catalogue"])

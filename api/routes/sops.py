@@ -4,9 +4,8 @@ from pydantic import BaseModel
 from api import service
 from api.deps import CurrentUser, EngineDep, SettingsDep, TemporalClientDep
 from api.documents import start_body
-from api.intakes import INTAKES
 from api.views import CaseView
-from workflows import SOPS
+from workflows import INTAKES, SOPS
 
 router = APIRouter(prefix="/sops", tags=["sops"])
 

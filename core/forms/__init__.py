@@ -1,8 +1,8 @@
 """Input forms: pydantic models per SOP, and pydantic errors turned into Indonesian field messages."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # Messages for pydantic's built-in error types; our own validators already speak Indonesian.
 MESSAGES = {
@@ -32,6 +32,18 @@ MESSAGES = {
     "too_short": "Pilih minimal {min_length}",
     "json_invalid": "JSON tidak valid",
 }
+
+
+def widget(kind: str, **extra: Any) -> Any:
+    """`Field(json_schema_extra=widget("textarea"))`-style hint for the pages: how to draw a field
+    (text, textarea, number, date, digits...) and, with `initial=`, what an empty form shows."""
+    return {"widget": kind, **extra}
+
+
+def choice(labels: dict[str, str]) -> Any:
+    """A field taking one of `labels`' keys; the pages show their Indonesian labels. The list is
+    written once: the type and the labels come from the same dict."""
+    return Annotated[Literal[tuple(labels)], Field(json_schema_extra={"choices": labels})]  # type: ignore[valid-type]
 
 
 class Form(BaseModel):

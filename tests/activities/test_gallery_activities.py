@@ -7,7 +7,7 @@ from activities.gallery import GalleryActivities, verdict, write_listing
 from core.barcodes import barcode_svg, barcode_type
 from core.config import Settings
 from core.db import session_scope
-from core.forms.gallery import Listing
+from core.messages import Listing
 from core.models import Case
 from tests.utils.factories import make_user
 

@@ -10,7 +10,7 @@ from temporalio.worker import Replayer
 
 from tests.utils.histories import HISTORIES
 from worker import WORKFLOW_RUNNER
-from workflows import WORKFLOWS
+from workflows import REGISTRY
 
 FILES = sorted(HISTORIES.glob("*.json"))
 
@@ -19,11 +19,11 @@ FILES = sorted(HISTORIES.glob("*.json"))
 async def test_history_replays(path: Path) -> None:
     data = json.loads(path.read_text())
     history = WorkflowHistory.from_json(path.stem, data)
-    replayer = Replayer(workflows=WORKFLOWS, workflow_runner=WORKFLOW_RUNNER)
+    replayer = Replayer(workflows=REGISTRY.workflows(), workflow_runner=WORKFLOW_RUNNER)
     await replayer.replay_workflow(history)
 
 
 def test_every_sop_has_a_history() -> None:
     recorded = {json.loads(p.read_text())["events"][0]["workflowExecutionStartedEventAttributes"]["workflowType"]["name"]
                 for p in FILES}
-    assert {w.definition.id for w in WORKFLOWS} <= recorded
+    assert {w.definition.id for w in REGISTRY.workflows()} <= recorded

@@ -1,0 +1,182 @@
+"""What makes an SOP one module: its workflow (with the definition), its intake rules, and what it adds
+to the worker and the API. Each SOP module ends with `SOP = SopModule(...)`; `workflows.SOP_MODULES` lists
+them, and every registry (workflows, intakes, catalogue, page fields, worker activities, routes) is
+derived from that one list. Pure data: nothing here touches a database at import.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from core.config import Settings
+    from core.forms import Form
+    from core.models import User
+    from workflows.sop import SopDefinition, SopWorkflow
+
+
+class IntakeRefused(Exception):
+    """A business refusal before anything is stored: status 403 or 409 and an Indonesian message,
+    or 422 and field errors (see `bad_field`)."""
+
+    def __init__(self, status: int, message: str | list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    @classmethod
+    def bad_field(cls, name: str, message: str) -> "IntakeRefused":
+        """A field the form accepted but existing records refuse (e.g. a code not in a list)."""
+        return cls(422, [{"loc": ["body", name], "msg": message, "type": "refused"}])
+
+
+def _no_title(data: dict[str, Any]) -> str:
+    return ""
+
+
+def _anyone(session: "Session", user: "User") -> None:
+    return None
+
+
+def _as_is(session: "Session", user: "User", data: dict[str, Any]) -> dict[str, Any]:
+    return data
+
+
+def _own_agency(data: dict[str, Any]) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Intake:
+    """How an SOP takes a new case from an applicant: the start form is the definition's `start_form`."""
+
+    roles: tuple[str, ...] = ("umkm",)
+    title: Callable[[dict[str, Any]], str] = _no_title
+    # Whether this account may apply at all (one active case per account, a prerequisite case...),
+    # checked before the form so that a refusal is not hidden behind field errors; raises IntakeRefused.
+    eligible: Callable[["Session", "User"], None] = _anyone
+    # Checks of the validated form against existing records (a code from a list...) and what they add
+    # to the case data; raises IntakeRefused.
+    prepare: Callable[["Session", "User", dict[str, Any]], dict[str, Any]] = _as_is
+    # The agency that handles the case, when the SOP serves several (default: the SOP's own).
+    agency: Callable[[dict[str, Any]], str | None] = _own_agency
+
+
+def _no_activities(settings: "Settings", engine: "Engine") -> list[Callable[..., Any]]:
+    return []
+
+
+@dataclass(frozen=True)
+class SopModule:
+    workflow: "type[SopWorkflow]"
+    intake: Intake | None = None  # None: only other cases open it (a referral)
+    # The SOP's own activities, built with the worker's settings and database.
+    activities: Callable[["Settings", "Engine"], list[Callable[..., Any]]] = _no_activities
+    # Modules (dotted names) with a `router`: the SOP's own JSON API routes (under /api/v1) and pages.
+    # They are included before the generic ones, so an SOP's own page wins at the same address.
+    api_routes: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    start_page: str | None = None  # applicants start on a page of the SOP's own instead of the generic form
+    # How the pages show case data that the workflow writes (no form names it): key -> label, and
+    # key -> {stored id -> Indonesian name}.
+    data_labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def definition(self) -> "SopDefinition":
+        return self.workflow.definition
+
+    @property
+    def id(self) -> str:
+        return self.definition.id
+
+    @property
+    def start_form(self) -> "type[Form] | None":
+        return self.definition.start_form
+
+
+class Registry:
+    """The SOP modules and what is derived from them; `register` is the one place to add one."""
+
+    def __init__(self, modules: tuple[SopModule, ...] = ()) -> None:
+        self.modules: dict[str, SopModule] = {}
+        for module in modules:
+            self.register(module)
+
+    def register(self, module: SopModule) -> None:
+        if module.id in self.modules:
+            raise ValueError(f"SOP {module.id!r} registered twice")
+        self.modules[module.id] = module
+
+    def unregister(self, sop: str) -> None:
+        self.modules.pop(sop, None)
+
+    @contextmanager
+    def registered(self, module: SopModule) -> Iterator[SopModule]:
+        """For tests: the SOP is known while the block runs."""
+        self.register(module)
+        try:
+            yield module
+        finally:
+            self.unregister(module.id)
+
+    def __getitem__(self, sop: str) -> SopModule:
+        return self.modules[sop]
+
+    def get(self, sop: str) -> SopModule | None:
+        return self.modules.get(sop)
+
+    def __iter__(self) -> Iterator[SopModule]:
+        return iter(list(self.modules.values()))
+
+    def definitions(self) -> "dict[str, SopDefinition]":
+        return {m.id: m.definition for m in self}
+
+    def workflows(self) -> "list[type[SopWorkflow]]":
+        return [m.workflow for m in self]
+
+    def intake(self, sop: str) -> Intake | None:
+        module = self.modules.get(sop)
+        return module.intake if module else None
+
+    def startable(self) -> list[SopModule]:
+        """The SOPs an applicant may start (not those only other cases open)."""
+        return [m for m in self if m.intake is not None and m.start_form is not None]
+
+    def activities(self, settings: "Settings", engine: "Engine") -> list[Callable[..., Any]]:
+        return [activity for m in self for activity in m.activities(settings, engine)]
+
+    def api_routes(self) -> list[str]:
+        return [name for m in self for name in m.api_routes]
+
+    def pages(self) -> list[str]:
+        return [name for m in self for name in m.pages]
+
+
+class View(Mapping[str, Any]):
+    """A live mapping over the registry (sop id -> what `pick` takes from its module; modules for which
+    it gives None are left out), so that a module registered later is seen by every reader."""
+
+    def __init__(self, registry: Registry, pick: Callable[[SopModule], Any]) -> None:
+        self._registry, self._pick = registry, pick
+
+    def _items(self) -> dict[str, Any]:
+        picked = ((m.id, self._pick(m)) for m in self._registry)
+        return {sop: value for sop, value in picked if value is not None}
+
+    def __getitem__(self, sop: str) -> Any:
+        module = self._registry.get(sop)
+        value = self._pick(module) if module else None
+        if value is None:
+            raise KeyError(sop)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
