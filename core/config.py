@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     whatsapp_body: Literal["form", "json"] = "form"
     # gallery-curation (our rule): "all" curators must recommend pass, or "any" of them.
     gallery_pass_rule: Literal["all", "any"] = "all"
+    # The complaint channels each service standard publishes, per agency (JSON: agency id -> Indonesian
+    # lines), e.g. {"jatim": ["SP4N-LAPOR! (www.lapor.go.id)", "WhatsApp: 0812..."]}; default core.roles.
+    complaint_channels: dict[str, list[str]] = {}
     var_dir: Path = ROOT / "var"
     # Per-step SLA overrides, e.g. {"jathil-vendor.verify": "2d", "gallery-curation.curate": "3d"}
     sla_overrides: dict[str, str] = {}
@@ -67,6 +70,20 @@ class Settings(BaseSettings):
             raise ValueError("must be a TCP port (1-65535)")
         return value
 
+    @field_validator("complaint_channels")
+    @classmethod
+    def _complaint_agencies(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from core.roles import AGENCIES
+
+        unknown = sorted(set(value) - set(AGENCIES))
+        if unknown:
+            raise ValueError(f"unknown agency {', '.join(unknown)}; one of: {', '.join(AGENCIES)}")
+        cleaned = {agency: [line.strip() for line in lines if line.strip()] for agency, lines in value.items()}
+        empty = sorted(agency for agency, lines in cleaned.items() if not lines)
+        if empty:
+            raise ValueError(f"no complaint channel for {', '.join(empty)}: give at least one line")
+        return cleaned
+
     @model_validator(mode="after")
     def _safe_secret(self) -> "Settings":
         # A default or short secret would let anyone forge sessions and verification links.
@@ -78,8 +95,13 @@ class Settings(BaseSettings):
     @classmethod
     def _sla_syntax(cls, value: dict[str, str]) -> dict[str, str]:
         from core.calendar import parse_working_time
+        from workflows import SOPS  # the SOP modules name their steps
 
-        for key, amount in value.items():
+        known = {f"{sop}.{step.id}" for sop, definition in SOPS.items() for step in definition.steps if step.sla}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown step {', '.join(unknown)}; steps with a time standard: {', '.join(sorted(known))}")
+        for amount in value.values():
             parse_working_time(amount)  # raises with the offending text
         return value
 

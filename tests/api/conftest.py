@@ -1,7 +1,7 @@
 """The API in-process over HTTP (httpx + ASGI), the dev server, a real worker, a SQLite file."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -40,10 +40,13 @@ class Api:
 
 
 @asynccontextmanager
-async def open_api(env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Api]:
+async def open_api(env: WorkflowEnvironment, settings: Settings, worker: bool = True) -> AsyncIterator[Api]:
+    """The API over HTTP in-process, with a worker unless `worker=False` (the test runs its own)."""
     engine = engine_for(settings.database_url)
     app = create_app(settings, temporal_client=env.client)
-    async with build_worker(env.client, settings, engine):
+    async with AsyncExitStack() as stack:
+        if worker:
+            await stack.enter_async_context(build_worker(env.client, settings, engine))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://alur.test") as http:
             yield Api(http, engine, settings, env.client)

@@ -12,12 +12,11 @@ import httpx
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
 from core.config import Settings
-from core.db import engine_for, session_scope
+from core.db import session_scope
 from core.models import Case
 from core.temporal import binary, dev_server_flags
-from tests.api.conftest import Api
+from tests.api.conftest import Api, open_api
 from tests.utils.factories import jathil_vendor_form
 from worker import build_worker
 
@@ -50,10 +49,8 @@ async def retry_while_unavailable(api: Api, headers: dict, case_id: str, attempt
 async def test_pending_decisions_with_the_worker_down_leave_every_endpoint_answering(
         dev_env: WorkflowEnvironment, settings: Settings) -> None:
     settings = settings.model_copy(update={"temporal_timeout": 2.0})
-    engine = engine_for(settings.database_url)
-    app = create_app(settings, temporal_client=dev_env.client)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://alur.test") as http:
-        api = Api(http, engine, settings, dev_env.client)
+    async with open_api(dev_env, settings, worker=False) as api:
+        http, engine = api.http, api.engine
         _, field_h = await api.user("admin_bidang", "ponorogo")
         async with build_worker(dev_env.client, settings, engine):
             case_ids = []
@@ -96,10 +93,8 @@ async def test_temporal_down_answers_503_and_creates_nothing(settings: Settings)
     env = await WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"),
                                                 dev_server_extra_args=dev_server_flags(), ui=False)
     settings = settings.model_copy(update={"temporal_timeout": 3.0})
-    engine = engine_for(settings.database_url)
-    app = create_app(settings, temporal_client=env.client)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://alur.test") as http:
-        api = Api(http, engine, settings, env.client)
+    async with open_api(env, settings, worker=False) as api:
+        http, engine = api.http, api.engine
         _, field_h = await api.user("admin_bidang", "ponorogo")
         _, applicant_h = await api.user("umkm")
         _, other_h = await api.user("umkm")

@@ -46,6 +46,14 @@ def test_a_bad_setting_stops_start_up_with_one_line(sqlite_url: str) -> None:
     ]
 
 
+def test_an_override_for_an_unknown_step_stops_start_up(sqlite_url: str) -> None:
+    done = run(["migrate"], {"ALUR_DATABASE_URL": sqlite_url, "ALUR_SLA_OVERRIDES": '{"jathil-vendor.verfy": "2d"}'})
+    assert done.returncode != 0
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("alur: invalid setting ALUR_SLA_OVERRIDES: unknown step jathil-vendor.verfy; ")
+    assert "jathil-vendor.verify" in line and "gallery-curation.curate_staff" in line
+
+
 def test_production_refuses_the_development_secret(sqlite_url: str) -> None:
     done = run(["migrate"], {"ALUR_DATABASE_URL": sqlite_url, "ALUR_ENV": "production"})
     assert done.returncode != 0
