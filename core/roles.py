@@ -1,5 +1,6 @@
 """Roles and agencies: who may act, and which Dinas a case belongs to."""
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.calendar import OfficeHours
@@ -21,6 +22,9 @@ ROLE_TITLES = {
 }
 
 
+SP4N_LAPOR = "SP4N-LAPOR! (www.lapor.go.id)"
+
+
 @dataclass(frozen=True)
 class Agency:
     id: str
@@ -28,18 +32,46 @@ class Agency:
     timezone: str = "Asia/Jakarta"  # Asia/Makassar (WITA) or Asia/Jayapura (WIT) outside western Indonesia
     office_hours: OfficeHours | None = None  # None: Mon-Fri 08:00-16:00
     ramadan_hours: OfficeHours | None = None
+    # Where the public complains about the service (Indonesian lines, as the service standard publishes
+    # them); ALUR_COMPLAINT_CHANNELS overrides them per agency.
+    complaint_channels: tuple[str, ...] = ()
 
 
 AGENCIES = {
     a.id: a
     for a in (
-        Agency("ponorogo", "Dinas Perdagangan, Koperasi dan Usaha Mikro Kabupaten Ponorogo"),
-        Agency("jatim", "Dinas Koperasi dan UKM Provinsi Jawa Timur"),
-        Agency("dki", "BPPBJ Provinsi DKI Jakarta"),
-        Agency("jombang", "Dinas Koperasi dan Usaha Mikro Kabupaten Jombang"),
-        Agency("sijunjung", "Dinas Dagperinkop UKM Kabupaten Sijunjung"),
+        Agency("ponorogo", "Dinas Perdagangan, Koperasi dan Usaha Mikro Kabupaten Ponorogo",
+               complaint_channels=("Contact center JATHIL MART: 0823-1162-1100",)),
+        Agency("jatim", "Dinas Koperasi dan UKM Provinsi Jawa Timur",
+               complaint_channels=(SP4N_LAPOR,)),  # the seed names none: the national channel
+        Agency("dki", "BPPBJ Provinsi DKI Jakarta",
+               complaint_channels=("Bantuan aplikasi e-order (WhatsApp atau telepon): 0821-1915-7355",)),
+        Agency("jombang", "Dinas Koperasi dan Usaha Mikro Kabupaten Jombang", complaint_channels=(
+            "Tatap muka langsung dengan Pejabat Pengelola Pengaduan",
+            "Kotak aduan dan saran",
+            "Telepon: (0321) 8491519",
+            "WhatsApp: 082139751135",
+            "E-mail: dinkopum@jombangkab.go.id",
+            SP4N_LAPOR,
+            "Media sosial: facebook.com/profile.php?id=100067489682291, instagram.com/dinkopumjombang",
+        )),
+        Agency("sijunjung", "Dinas Dagperinkop UKM Kabupaten Sijunjung", complaint_channels=(
+            "SP4N-LAPOR! melalui SMS 1708",
+            "Aplikasi Android SP4N-LAPOR!",
+            "Kotak pengaduan",
+            "Dinas Dagperinkop UKM Kabupaten Sijunjung, Jl. Imam Bonjol No. 109, Muaro Sijunjung, telepon 0754-20044",
+        )),
     )
 }
+
+
+def complaint_channels(agency: str, overrides: Mapping[str, Sequence[str]] | None = None) -> tuple[str, ...]:
+    """The agency's complaint channels as published: the setting's lines when it names the agency."""
+    configured = (overrides or {}).get(agency)
+    if configured:
+        return tuple(configured)
+    found = AGENCIES.get(agency)
+    return found.complaint_channels if found else ()
 
 
 def is_staff(role: str) -> bool:

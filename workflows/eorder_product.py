@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from core.messages import CaseStart, Decision, DecisionResult, Person
 
 from workflows.eorder_vendor import CHECK_PAGE, REMIND, TWO_DAYS, Category, registration_of  # as for the registration
-from workflows.module import Intake, IntakeRefused, SopModule
+from workflows.module import Intake, IntakeRefused, ServiceStandard, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
 if TYPE_CHECKING:
@@ -98,8 +98,20 @@ def prepare(session: "Session", user: "User", data: dict[str, Any]) -> dict[str,
     return {**data, "supplier": vendor["business_name"], "vendor_case": registration.id, "pjlp": vendor["pjlp"]}
 
 
+# Seed 002, part 3; the time is our rule (2 working days per staff step).
+STANDARD = ServiceStandard(
+    requirements=(
+        "Akun penyedia UMKM berstatus Terdaftar di e-order",
+        "Detail produk lengkap: nama, deskripsi, kategori, satuan, harga dan pemesanan minimum",
+    ),
+    product="Produk ditayangkan di katalog e-order Pemerintah Provinsi DKI Jakarta",
+    time="4 hari kerja sejak produk dikonfirmasi (verifikasi PJLP 2 hari kerja, verifikasi penayangan Satpel "
+         "2 hari kerja)",
+)
+
 SOP = SopModule(
     EorderProductWorkflow,
+    standard=STANDARD,
     intake=Intake(roles=("umkm",), prepare=prepare, title=lambda data: data["name"],
                   agency=lambda data: data["pjlp"]["agency"]),
     data_labels={"supplier": "Penyedia", "vendor_case": "Kasus pendaftaran penyedia", "pjlp": "Admin/PJLP pendamping"},

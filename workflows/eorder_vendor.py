@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from core.models import Case
     from core.models_eorder import find_skpd
 
-from workflows.module import Intake, IntakeRefused, SopModule
+from workflows.module import Intake, IntakeRefused, ServiceStandard, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef, assignee_of
 
 if TYPE_CHECKING:
@@ -172,8 +172,23 @@ def prepare(session: "Session", user: "User", data: dict[str, Any]) -> dict[str,
     return {**data, "skpd": skpd.code, "skpd_name": skpd.name}
 
 
+# Seed 002, parts 1-2; the time is our rule (2 working days per staff step).
+STANDARD = ServiceStandard(
+    requirements=(
+        "Satu alamat e-mail aktif untuk satu UMKM",
+        "Memilih SKPD Pembina",
+        "Data profil lengkap: nama usaha, info pemilik, nomor HP, e-mail, info dan kategori usaha, izin usaha (NIB), "
+        "PKP/Non-PKP, bank, PKT/Non-PKT",
+    ),
+    product="Akun penyedia UMKM berstatus Terdaftar di e-order Pemerintah Provinsi DKI Jakarta, "
+            "sehingga dapat mendaftarkan produk",
+    time="8 hari kerja sejak data profil dikonfirmasi (penunjukan PJLP, pengecekan PJLP, pengecekan Satpel dan "
+         "aktivasi, masing-masing 2 hari kerja)",
+)
+
 SOP = SopModule(
     EorderVendorWorkflow,
+    standard=STANDARD,
     intake=Intake(roles=("umkm",), prepare=prepare,
                   title=lambda data: f"Penyedia {'PKT' if data['pkt'] else 'Non-PKT'} · SKPD {data['skpd']}"),
     api_routes=("api.routes.eorder",),

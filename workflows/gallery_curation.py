@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from core.roles import AGENCIES
 
 from workflows.jathil_vendor import Category
-from workflows.module import Intake, SopModule
+from workflows.module import Intake, ServiceStandard, SopModule
 from workflows.referral import DEFINITION as REFERRAL, FACILITATIONS
 from workflows.sop import APPLICANT, RECORD_RETRY, Action, SopDefinition, SopWorkflow, StepDef
 
@@ -328,8 +328,44 @@ def gallery_activities(settings: Any, engine: Any) -> list[Any]:
     return [gallery.curation_verdict, gallery.display_product]
 
 
+# Seed 001 (its Dasar Hukum, Kelengkapan, Waktu and Output); the sample deadline is our rule.
+STANDARD = ServiceStandard(
+    requirements=(
+        "KTP",
+        "NIB",
+        "Sertifikat P-IRT",
+        "Perizinan/sertifikasi lain jika ada (Halal, SNI, HACCP, ISO, HKI/Merek)",
+        "Formulir pendaftaran terisi",
+        "Sampel produk beserta spesifikasinya (tanggal kedaluwarsa, dll.)",
+    ),
+    product="Hasil kurasi produk: produk yang lolos terinput dan terdisplay di galeri; yang tidak lolos mendapat "
+            "keterangan penyebabnya dan direkomendasikan ke bidang lain untuk fasilitasi perizinan",
+    time="5 hari kerja (pemeriksaan berkas 1 hari kerja, kurasi 3 hari kerja sejak sampel diterima, "
+         "display atau rekomendasi 1 hari kerja)",
+    legal_basis=(
+        "Undang-Undang Nomor 25 Tahun 1992 tentang Perkoperasian",
+        "Undang-Undang Nomor 20 Tahun 2008 tentang Usaha Mikro, Kecil dan Menengah",
+        "Undang-Undang Nomor 23 Tahun 2014 tentang Pemerintahan Daerah",
+        "Peraturan Pemerintah Nomor 18 Tahun 2016 tentang Perangkat Daerah",
+        "Peraturan Menteri Dalam Negeri Nomor 52 Tahun 2011 tentang Standar Operasional Prosedur di Lingkungan "
+        "Pemerintah Provinsi dan Kabupaten/Kota",
+        "Peraturan Menteri PAN dan RB Nomor 35 Tahun 2012 tentang Pedoman Penyusunan Standar Operasional Prosedur "
+        "Administrasi Pemerintahan",
+        "Peraturan Daerah Provinsi Jawa Timur Nomor 4 Tahun 2007 tentang Pemberdayaan Koperasi dan UMKM",
+        "Peraturan Daerah Provinsi Jawa Timur Nomor 6 Tahun 2011 tentang Pemberdayaan UMKM",
+        "Peraturan Daerah Provinsi Jawa Timur Nomor 5 Tahun 2020 tentang Perubahan Ketiga atas Peraturan Daerah "
+        "Nomor 11 Tahun 2016 tentang Pembentukan dan Susunan Perangkat Daerah",
+        "Peraturan Gubernur Jawa Timur Nomor 91 Tahun 2021 tentang Kedudukan, Susunan Organisasi, Uraian Tugas dan "
+        "Fungsi serta Tata Kerja Dinas Koperasi, Usaha Kecil dan Menengah",
+        "Keputusan Gubernur Jawa Timur Nomor 188/31/KPTS/013/2022 tentang Tugas Kelompok Sub-Substansi dan Tugas "
+        "Sub-Koordinator di Lingkungan Dinas Koperasi, Usaha Kecil dan Menengah",
+    ),
+    notes=("Permohonan dibatalkan bila berkas tidak dilengkapi atau sampel tidak diserahkan dalam 10 hari kerja.",),
+)
+
 SOP = SopModule(
     GalleryCurationWorkflow,
+    standard=STANDARD,
     # The documents (KTP, NIB, P-IRT required) come as file parts of the same multipart start.
     intake=Intake(roles=("umkm",),
                   title=lambda data: f"{data.get('product_name', '')} — {data.get('business_name', '')}"),

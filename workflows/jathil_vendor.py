@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from core.identifiers import Email, MobilePhone, Nib, Nik
     from core.messages import CaseStart, Decision, DecisionResult
 
-from workflows.module import Intake, SopModule
+from workflows.module import Intake, ServiceStandard, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
 # The JATHIL MART product categories (also the East Java gallery's).
@@ -128,8 +128,24 @@ class JathilVendorWorkflow(SopWorkflow):
         return await self.finish("rejected", "Ditolak", "rejected", reason=decision.reason)
 
 
+# Seed 000, part I; the time is our rule (1 working day per step).
+STANDARD = ServiceStandard(
+    requirements=(
+        "IKM/UMKM Kabupaten Ponorogo",
+        "Memiliki legalitas usaha: IUMK, SIUP atau NIB",
+        "Memiliki sertifikat P-IRT bagi IKM/UMKM makanan dan minuman",
+        "Bukan usaha pengemasan ulang (repacking) produk IKM/UMKM lain dan bukan penjual ulang (reseller)",
+        "Memiliki nomor telepon yang aktif dan dapat dihubungi",
+        "Memiliki e-mail aktif",
+    ),
+    product="Persetujuan sebagai penjual JATHIL MART: promosi dan pemasaran produk IKM/UMKM Kabupaten Ponorogo",
+    time="2 hari kerja (verifikasi 1 hari kerja, persetujuan 1 hari kerja)",
+    notes=("Permohonan yang dikembalikan dan tidak diperbaiki dalam 10 hari kerja dibatalkan.",),
+)
+
 SOP = SopModule(
     JathilVendorWorkflow,
     intake=Intake(roles=("umkm",), title=lambda data: data.get("business_name", "")),
     data_labels={"may_sell": "Boleh berjualan"},
+    standard=STANDARD,
 )

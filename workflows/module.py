@@ -70,6 +70,23 @@ def _no_activities(settings: "Settings", engine: "Engine") -> list[Callable[...,
     return []
 
 
+FREE = "Gratis (tidak dipungut biaya)"
+
+
+@dataclass(frozen=True)
+class ServiceStandard:
+    """What an SOP publishes as its service standard (Permenpan RB 15/2014), in Indonesian, beside its
+    definition. The procedure and each step's time come from the definition's steps, and the complaint
+    channels from the agency (core.roles, ALUR_COMPLAINT_CHANNELS): neither is written here."""
+
+    requirements: tuple[str, ...]  # persyaratan
+    product: str  # produk pelayanan
+    time: str  # the whole service's time standard, e.g. "2 hari kerja"
+    cost: str = FREE  # biaya/tarif
+    legal_basis: tuple[str, ...] = ()  # dasar hukum, when the SOP names it
+    notes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class SopModule:
     workflow: "type[SopWorkflow]"
@@ -85,6 +102,7 @@ class SopModule:
     # key -> {stored id -> Indonesian name}.
     data_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    standard: ServiceStandard | None = None  # the published service standard (persyaratan, waktu, ...)
 
     @property
     def definition(self) -> "SopDefinition":

@@ -10,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.messages import CaseStart, DecisionResult
 
-from workflows.module import SopModule
+from workflows.module import ServiceStandard, SopModule
 from workflows.sop import Action, SopDefinition, SopWorkflow, StepDef
 
 ONE_DAY = WorkingTime(days=1)
@@ -53,8 +53,20 @@ class ReferralWorkflow(SopWorkflow):
         return await self.finish("completed", "Selesai", "referral_closed", reason=closing.reason)
 
 
+# Opened only by gallery-curation (seed 001 step 8); the facilitation time is our rule.
+STANDARD = ServiceStandard(
+    requirements=(
+        "Dirujuk dari kurasi galeri (Fasilitasi Pemasaran Produk melalui Galeri): produk UKM tidak lolos seleksi",
+        "Hasil kurasi dan keterangan penyebab tidak lolos seleksi",
+    ),
+    product="Fasilitasi perizinan atau sertifikasi produk UKM (Halal, SNI/HACCP/ISO, kekayaan intelektual, P-IRT)",
+    time="21 hari kerja (terima rujukan 1 hari kerja, fasilitasi 20 hari kerja)",
+    notes=("Rujukan dibuka oleh staf galeri; pemohon tidak mengajukannya sendiri.",),
+)
+
 SOP = SopModule(
     ReferralWorkflow,
+    standard=STANDARD,
     data_labels={"facilitation": "Fasilitasi", "note": "Catatan", "closing_note": "Catatan penutupan",
                  "reasons": "Alasan", "missing_documents": "Berkas yang belum memenuhi"},
     value_labels={"facilitation": FACILITATIONS},

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from api import service
 from api.deps import get_temporal
 from api.pages.fields import ACCOUNT_PREFILL, field_messages, read_values, start_fields, submitted
-from api.pages.labels import agency_name
+from api.pages.labels import agency_name, standard_url
 from api.pages.web import CheckedForm, OptionalUser, PageUser, db, page_router, redirect, render, settings_of
 from api.routes.cases import list_cases
 from api.routes.tasks import inbox
@@ -27,7 +27,8 @@ PUBLIC_CATALOGUES = (("Katalog Galeri UMKM Jawa Timur", "/galeri"), ("Katalog pr
 def catalogue() -> list[dict[str, Any]]:
     """What an applicant may start; cases that only other cases open (referrals) are not listed."""
     return [{"id": m.id, "title": m.definition.title, "description": m.definition.description,
-             "agency": agency_name(m.definition.agency), "start": m.start_page or f"/layanan/{m.id}/ajukan"}
+             "agency": agency_name(m.definition.agency), "start": m.start_page or f"/layanan/{m.id}/ajukan",
+             "standard": standard_url(m.id)}
             for m in REGISTRY.startable()]
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from api.views import step_title
 from core.roles import AGENCIES, ROLE_TITLES, is_staff
-from workflows import SOPS
+from workflows import REGISTRY, SOPS
 from workflows.sop import APPLICANT
 
 STATUS_LABELS = {"open": "Dalam proses", "completed": "Selesai", "rejected": "Ditolak", "cancelled": "Dibatalkan"}
@@ -51,6 +51,13 @@ def agency_name(agency: str | None) -> str:
     return found.name if found else (agency or "")
 
 
+def standard_url(sop: str) -> str | None:
+    """The public page of the SOP's service standard, when it publishes one."""
+    module = REGISTRY.get(sop)
+    return f"/layanan/{sop}/standar" if module is not None and module.standard is not None else None
+
+
 def as_globals() -> dict[str, Any]:
     return {"status_label": status_label, "action_label": action_label, "role_title": role_title,
-            "agency_name": agency_name, "is_staff": is_staff, "step_title": step_title, "STATUS_LABELS": STATUS_LABELS, "SOPS": SOPS}
+            "agency_name": agency_name, "is_staff": is_staff, "step_title": step_title, "STATUS_LABELS": STATUS_LABELS, "SOPS": SOPS,
+            "standard_url": standard_url}

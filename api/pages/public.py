@@ -1,4 +1,4 @@
-"""Pages without login: public tracking, and the development mailbox."""
+"""Pages without login: public tracking, the service standard of each SOP, and the development mailbox."""
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -6,7 +6,9 @@ from fastapi.responses import Response
 from activities.mailsink import read_mailbox
 from api.pages.web import db, page_router, redirect, render, settings_of
 from api.routes.cases import track
+from api.routes.sops import sop_out
 from api.service import ApiError
+from workflows import REGISTRY
 
 router = page_router()
 
@@ -29,6 +31,20 @@ def tracking(request: Request, code: str) -> Response:
     except ApiError as error:
         return render(request, "track.html", status=error.status, code=code, error=error.detail)
     return render(request, "track.html", code=view.tracking_code, tracking=view)
+
+
+NO_STANDARD = "Standar pelayanan layanan ini belum diterbitkan"
+
+
+@router.get("/layanan/{sop}/standar")
+def service_standard(request: Request, sop: str) -> Response:
+    """The SOP's published service standard (Permenpan RB 15/2014), the same as the API's `standard`."""
+    published = sop_out(sop, settings_of(request))  # 404 for an unknown SOP
+    if published.standard is None:
+        raise ApiError(404, NO_STANDARD)
+    module = REGISTRY[sop]
+    start = (module.start_page or f"/layanan/{sop}/ajukan") if module in REGISTRY.startable() else None
+    return render(request, "standard.html", sop=published, standard=published.standard, start=start)
 
 
 @router.get("/dev/mail")
