@@ -1,7 +1,8 @@
 """jathil-vendor: a Ponorogo UMKM joins the JATHIL MART marketplace (seed 000, part I).
 
 verify (field administrator) -> approve (main administrator) -> may sell.
-The field administrator may return the application for revision or refuse it.
+The field administrator forwards or returns the application for revision; only the main administrator
+may refuse it (seed 000 I.e), at the approve step.
 """
 
 from typing import Any
@@ -87,14 +88,19 @@ DEFINITION = SopDefinition(
     description="IKM/UMKM Kabupaten Ponorogo mendaftar untuk berjualan di JATHIL MART.",
     start_form=JathilVendorForm,
     steps=(
-        StepDef("verify", "Verifikasi persyaratan", "admin_bidang", "Verifikasi", (FORWARD, RETURN, REJECT),
+        # Seed 000 I.e: refusing is the main administrator's (at approve). "reject" was once offered
+        # here: retired, so cases whose history holds a verify reject still replay.
+        StepDef("verify", "Verifikasi persyaratan", "admin_bidang", "Verifikasi", (FORWARD, RETURN),
                 sla=ONE_DAY, remind_before=REMIND, escalate_to=("admin_utama",),
-                second_escalation_after=ONE_DAY, second_escalate_to=("kepala_dinas",)),
+                second_escalation_after=ONE_DAY, second_escalate_to=("kepala_dinas",), retired=(REJECT,)),
         StepDef("revise", "Perbaikan data oleh pemohon", APPLICANT, "Perbaikan", (RESUBMIT,),
                 sla=REVISION_TIME, remind_before=REVISION_REMIND, timeout_action="cancel",
                 notify_on_open=False),  # the "returned" e-mail tells the applicant
+        # Late approval goes to the head of agency: the main administrator is the one who is late.
+        # Nobody stands above the Kepala Dinas, so the second escalation (a working day later) tells
+        # the Kepala Dinas again that the case is still waiting.
         StepDef("approve", "Validasi dan persetujuan", "admin_utama", "Persetujuan", (APPROVE, REJECT),
-                sla=ONE_DAY, remind_before=REMIND, escalate_to=("admin_utama",),
+                sla=ONE_DAY, remind_before=REMIND, escalate_to=("kepala_dinas",),
                 second_escalation_after=ONE_DAY, second_escalate_to=("kepala_dinas",)),
     ),
 )
@@ -109,6 +115,9 @@ class JathilVendorWorkflow(SopWorkflow):
         await self.open_case(start)
         while True:
             verdict = await self.step("verify")
+            # The verify step no longer offers "reject" (seed 000 I.e: only the main administrator
+            # refuses), so no new decision takes this branch; cases whose history holds a verify
+            # reject (taken before that rule, see StepDef.retired) still replay through it.
             if verdict.action == "reject":
                 return await self.refuse(verdict)
             if verdict.action == "return":

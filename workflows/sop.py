@@ -98,9 +98,17 @@ class StepDef:
     remind_also: tuple[str, ...] = ()
     # Decided on a page of its own: (address with {case_id}, link text); the case page links there.
     page: tuple[str, str] | None = None
+    # Actions the step no longer offers that running cases' histories may still hold. No new decision
+    # takes one (the validator refuses it; so does a signal once the run records the patch
+    # "retired-<step>-<action>"), while a recorded one replays as it was taken.
+    retired: tuple[Action, ...] = ()
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)
+
+    def known_action(self, action_id: str) -> Action | None:
+        """An offered action, or a retired one (a decision already in a history)."""
+        return self.action(action_id) or next((a for a in self.retired if a.id == action_id), None)
 
     @property
     def applicant_step(self) -> bool:
@@ -245,15 +253,16 @@ class SopWorkflow:
 
     # ---- validation -----------------------------------------------------------------------
 
-    def check_decision(self, decision: Decision) -> None:
-        """Refuses a decision before anything reaches history. Read-only."""
+    def check_decision(self, decision: Decision, retired_ok: bool = False) -> None:
+        """Refuses a decision before anything reaches history. Read-only. `retired_ok`: a retired
+        action (StepDef.retired) passes, for a history that holds one."""
         if self.status != "open":
             raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
         task = self.tasks.get(decision.step)
         if task is None or task.closed:
             raise ApplicationError(f"Langkah {decision.step!r} tidak sedang terbuka", type=NOT_OPEN, non_retryable=True)
         self._check_actor(task, decision.actor)
-        action = task.definition.action(decision.action)
+        action = task.definition.known_action(decision.action) if retired_ok else task.definition.action(decision.action)
         if action is None:
             allowed = ", ".join(a.id for a in task.definition.actions)
             raise invalid([{"loc": ["body", "action"], "msg": f"Aksi tidak dikenal; pilihan: {allowed}"}])
@@ -295,15 +304,24 @@ class SopWorkflow:
     def _accept(self, decision: Decision) -> _Ticket:
         # Re-checked here: a second, concurrent copy of a decision passed its validator before
         # the first one was applied (a double click); only the first one may take the step.
-        self.check_decision(decision)
+        self.check_decision(decision, retired_ok=self._replaying_retired(decision))
         self._tickets += 1
         ticket = _Ticket(self._tickets, decision)
         task = self.tasks[decision.step]
-        if task.definition.action(decision.action).closes_step:  # type: ignore[union-attr]
+        if task.definition.known_action(decision.action).closes_step:  # type: ignore[union-attr]
             task.decision = ticket
         else:
             task.pending.append(ticket)
         return ticket
+
+    def _replaying_retired(self, decision: Decision) -> bool:
+        """A retired action of an open step is taken only from a history recorded before its patch
+        (validators do not run on replay); from then on, a signal carrying it is refused."""
+        task = self.tasks.get(decision.step)
+        if task is None or task.definition.action(decision.action) is not None \
+                or task.definition.known_action(decision.action) is None:
+            return False
+        return not workflow.patched(f"retired-{decision.step}-{decision.action}")
 
     # ---- the script's verbs ---------------------------------------------------------------
 

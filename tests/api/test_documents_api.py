@@ -119,11 +119,13 @@ async def test_start_with_a_disguised_file_stores_nothing(api: Api) -> None:
 async def test_upload_to_a_closed_case_is_409(api: Api) -> None:
     _, applicant_h = await api.user("umkm")
     _, vendor_staff = await api.user("admin_bidang", "ponorogo")
+    _, main_admin = await api.user("admin_utama", "ponorogo")
     case = (await api.http.post("/api/v1/sops/jathil-vendor/cases", json=jathil_vendor_form(),
                                 headers=applicant_h)).json()
     # jathil-vendor takes no documents: the kind is unknown for that SOP.
     refused = await upload(api, applicant_h, case["id"], "ktp.pdf", PDF, kind="ktp")
     assert refused.status_code == 422 and refused.json()["detail"][0]["msg"] == "Jenis dokumen tidak dikenal; pilihan: -"
-    await api.decide(vendor_staff, case["id"], "verify", "reject", reason="Bukan UMKM Ponorogo")
+    await api.decide(vendor_staff, case["id"], "verify", "forward")
+    await api.decide(main_admin, case["id"], "approve", "reject", reason="Bukan UMKM Ponorogo")
     assert (await upload(api, applicant_h, case["id"], "ktp.pdf", PDF, kind="ktp")).status_code == 409
     assert stored_files(api.settings.upload_dir) == []

@@ -9,7 +9,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mailsink import MailSink
 from core.config import Settings
 from core.db import session_scope
+from core.messages import Decision
 from core.models import Notification
+from core.users import person
 from tests.api.conftest import Api, open_api
 from tests.conftest import free_port
 from tests.utils.histories import maybe_save_history
@@ -127,7 +129,8 @@ async def test_authorisation(api: Api) -> None:
     assert (await api.decide(other_agency_h, case["id"], "verify", "forward")).status_code == 404
     assert (await api.decide(field_h, case["id"], "approve", "approve")).status_code == 409
     assert (await api.decide(field_h, case["id"], "verify", "dance")).status_code == 422
-    assert (await api.decide(field_h, case["id"], "verify", "reject", reason="  ")).status_code == 422
+    assert (await api.decide(main_h, case["id"], "verify", "return", reason="  ")).status_code == 403
+    assert (await api.decide(field_h, case["id"], "verify", "return", reason="  ")).status_code == 422
     history = await api.temporal.get_workflow_handle(case["id"]).fetch_history()
     accepted = [e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name
                 for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes")]
@@ -152,7 +155,34 @@ async def test_catalogue_lists_steps_with_sla(api: Api) -> None:
     jathil = next(s for s in catalogue if s["id"] == "jathil-vendor")
     verify = next(s for s in jathil["steps"] if s["id"] == "verify")
     assert verify["role"] == "admin_bidang" and verify["sla"] == "1 hari kerja"
-    assert {a["id"] for a in verify["actions"]} == {"forward", "return", "reject"}
+    assert {a["id"] for a in verify["actions"]} == {"forward", "return"}  # refusing is the main administrator's
+    approve = next(s for s in jathil["steps"] if s["id"] == "approve")
+    assert approve["role"] == "admin_utama" and {a["id"] for a in approve["actions"]} == {"approve", "reject"}
+
+
+async def test_only_the_main_administrator_refuses(api: Api) -> None:
+    """Seed 000 I.e: the field administrator verifies, then forwards or returns; refusing is not theirs."""
+    _, applicant_h = await api.user("umkm")
+    field_admin, field_h = await api.user("admin_bidang", "ponorogo")
+    _, main_h = await api.user("admin_utama", "ponorogo")
+    case = await start(api, applicant_h)
+    refused = await api.decide(field_h, case["id"], "verify", "reject", reason="Data usaha direkayasa")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [{"loc": ["body", "action"], "msg": "Aksi tidak dikenal; pilihan: forward, return"}]
+    view = (await api.http.get(f"/api/v1/cases/{case['id']}", headers=field_h)).json()
+    assert (view["status"], [h["action"] for h in view["history"]]) == ("open", ["submitted"])
+    assert view["open_steps"][0]["step"] == "verify"
+    # The retired action, sent by signal (the Temporal CLI), is refused as well; the run records the patch.
+    handle = api.temporal.get_workflow_handle(case["id"])
+    await handle.signal("decide_signal", Decision("verify", "reject", person(field_admin), reason="Direkayasa"))
+
+    forwarded = await api.decide(field_h, case["id"], "verify", "forward")
+    assert [h["action"] for h in forwarded.json()["history"]] == ["submitted", "forward"]
+    markers = [e.marker_recorded_event_attributes.marker_name for e in (await handle.fetch_history()).events
+               if e.HasField("marker_recorded_event_attributes")]
+    assert "core_patch" in markers
+    done = await api.decide(main_h, case["id"], "approve", "reject", reason="Data usaha direkayasa")
+    assert done.status_code == 200 and done.json()["status"] == "rejected"
 
 
 async def test_a_mail_server_that_is_down_never_holds_the_case(dev_env: WorkflowEnvironment, settings: Settings) -> None:
@@ -176,6 +206,7 @@ def mail(sink: MailSink, to: str, subject_part: str) -> list[dict]:
 async def test_everyone_concerned_is_told_by_e_mail(api: Api, mail_sink: MailSink) -> None:
     applicant, applicant_h = await api.user("umkm")
     field_admin, field_h = await api.user("admin_bidang", "ponorogo")
+    _, main_h = await api.user("admin_utama", "ponorogo")
     other_agency, _ = await api.user("admin_bidang", "jatim")
     case = await start(api, applicant_h)
     code = case["tracking_code"]
@@ -187,7 +218,8 @@ async def test_everyone_concerned_is_told_by_e_mail(api: Api, mail_sink: MailSin
     [returned] = await eventually(lambda: mail(mail_sink, applicant.email, f"Permohonan {code} perlu diperbaiki"))
     assert "Foto KTP buram" in returned["text"]
     await api.decide(applicant_h, case["id"], "revise", "resubmit", data=jathil_vendor_form())
-    await api.decide(field_h, case["id"], "verify", "reject", reason="Usaha berada di luar Ponorogo")
+    await api.decide(field_h, case["id"], "verify", "forward")
+    await api.decide(main_h, case["id"], "approve", "reject", reason="Usaha berada di luar Ponorogo")
     [rejected] = await eventually(lambda: mail(mail_sink, applicant.email, f"Permohonan {code} ditolak"))
     assert "Usaha berada di luar Ponorogo" in rejected["text"]
     assert len(mail(mail_sink, field_admin.email, "Tugas baru")) == 2  # once per round of the verify step

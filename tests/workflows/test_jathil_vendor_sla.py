@@ -36,6 +36,11 @@ async def scenario(env: WorkflowEnvironment) -> tuple[datetime, datetime, dateti
     return submitted, due, due - timedelta(hours=2), working_days_after(due, 1, closed)
 
 
+def open_task(engine, case_id: str) -> Task | None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        return session.exec(select(Task).where(Task.case_id == case_id)).first()
+
+
 async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowEnvironment, settings: Settings,
                                                              mail_sink: MailSink) -> None:
     engine = engine_for(settings.database_url)
@@ -81,6 +86,13 @@ async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowE
         handle = time_env.client.get_workflow_handle(case_id)
         await handle.signal("decide_signal", Decision("verify", "forward", person(field_admin)))
         await eventually(lambda: events(engine, case_id, "forward"))
+
+        # A late approval is the main administrator's own delay: it escalates to the head of agency.
+        approve = await eventually(lambda: (t := open_task(engine, case_id)) and t.step == "approve" and t)
+        await skip_to(time_env, approve.due_at + timedelta(minutes=1))
+        await eventually(lambda: mails_to(mail_sink, head.email, "Eskalasi: Validasi dan persetujuan"))
+        await eventually(lambda: mails_to(mail_sink, main_admin.email, "Eskalasi: Validasi dan persetujuan"))
+        assert not mails_to(mail_sink, field_admin.email, "Eskalasi: Validasi dan persetujuan")
         await handle.signal("decide_signal", Decision("approve", "approve", person(main_admin)))
         result = await handle.result()
         await maybe_save_history(time_env.client, case_id, "jathil-vendor-escalated-approved")
