@@ -10,7 +10,7 @@ from temporalio import activity
 from core.calendar import WorkingCalendar, WorkingTime, parse_working_time
 from core.config import Settings
 from core.db import session_scope
-from core.messages import DeadlineRequest, Deadlines
+from core.messages import DeadlineRequest, Deadlines, EngineActivity
 from core.models import AgencyClosedDay
 from core.roles import AGENCIES
 
@@ -41,7 +41,7 @@ class CalendarActivities:
         override = self.settings.sla_overrides.get(f"{request.sop}.{request.step}")
         return parse_working_time(override) if override else request.sla
 
-    @activity.defn(name="compute_deadlines")
+    @activity.defn(name=EngineActivity.COMPUTE_DEADLINES)
     async def compute_deadlines(self, request: DeadlineRequest) -> Deadlines:
         calendar = await asyncio.to_thread(agency_calendar, self.engine, request.agency)
         return deadlines_for(calendar, request, self.sla_for(request))

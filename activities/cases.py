@@ -7,14 +7,14 @@ from temporalio import activity
 
 from activities.notify import JAKARTA
 from core.cases import new_tracking_code, next_case_id
-from core.messages import CaseIdRequest, CaseTicket
+from core.messages import CaseIdRequest, CaseTicket, EngineActivity
 
 
 class CaseActivities:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @activity.defn(name="allocate_case")
+    @activity.defn(name=EngineActivity.ALLOCATE_CASE)
     async def allocate_case(self, request: CaseIdRequest) -> CaseTicket:
         """A fresh id from the counter; a retry only skips a number (the workflow starts the case)."""
         year = request.at.astimezone(JAKARTA).year

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from temporalio import activity
 
 from core.db import session_scope
-from core.messages import CaseDocuments, DocumentUpload
+from core.messages import CaseDocuments, DocumentUpload, EngineActivity
 from core.models_gallery import Document
 
 
@@ -32,6 +32,6 @@ class DocumentActivities:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @activity.defn(name="record_documents")
+    @activity.defn(name=EngineActivity.RECORD_DOCUMENTS)
     async def record_documents(self, batch: CaseDocuments) -> None:
         await asyncio.to_thread(write_documents, self.engine, batch)

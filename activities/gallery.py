@@ -12,6 +12,7 @@ from core.config import Settings
 from core.db import session_scope
 from core.messages import Listed, Listing
 from core.models_gallery import GalleryProduct
+from workflows.gallery_curation import CURATION_VERDICT, DISPLAY_PRODUCT
 
 
 def verdict(rule: str, recommendations: list[str]) -> str:
@@ -44,11 +45,11 @@ class GalleryActivities:
         self.settings = settings
         self.engine = engine
 
-    @activity.defn(name="curation_verdict")
+    @activity.defn(name=CURATION_VERDICT)
     async def curation_verdict(self, recommendations: list[str]) -> str:
         # An activity so that a change of the configured rule never alters a running case's replay.
         return verdict(self.settings.gallery_pass_rule, recommendations)
 
-    @activity.defn(name="display_product")
+    @activity.defn(name=DISPLAY_PRODUCT)
     async def display_product(self, listing: Listing) -> Listed:
         return await asyncio.to_thread(write_listing, self.engine, listing)

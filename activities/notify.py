@@ -24,7 +24,7 @@ from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
 from core.db import session_scope
-from core.messages import Notice, Recipients
+from core.messages import EngineActivity, Notice, Recipients
 from core.models import Notification, User
 from templates import folder as template_folder
 
@@ -241,7 +241,7 @@ class NotifyActivities:
         self.engine = engine
         self.notifiers = default_notifiers(settings) if notifiers is None else notifiers
 
-    @activity.defn(name="send_notice")
+    @activity.defn(name=EngineActivity.SEND_NOTICE)
     async def send_notice(self, notice: Notice) -> int:
         """Sends the notice to each recipient once; returns how many were sent by this call."""
         try:

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, delete, select
 from temporalio import activity
 
 from core.db import session_scope
-from core.messages import CaseSnapshot, HistoryEvent, OpenStep
+from core.messages import CaseSnapshot, EngineActivity, HistoryEvent, OpenStep
 from core.models import Case, CaseEvent, Task, utcnow
 
 
@@ -57,6 +57,6 @@ class RecordActivities:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @activity.defn(name="record_case")
+    @activity.defn(name=EngineActivity.RECORD_CASE)
     async def record_case(self, snapshot: CaseSnapshot) -> None:
         await asyncio.to_thread(write_snapshot, self.engine, snapshot)

@@ -18,12 +18,12 @@ from api.views import DocumentView, document_view
 from core.config import Settings
 from core.documents import Checked, DocumentRejected, check_upload, discard, store, stored_path, too_large_message
 from core.forms import MESSAGES
-from core.messages import DocumentUpload, Person
+from core.messages import CaseStatus, DocumentUpload, Person
 from core.models import User, utcnow
 from core.models_gallery import Document
 from core.users import person
 from workflows import SOPS
-from workflows.sop import SopDefinition
+from workflows.sop import SopDefinition, SopWorkflow
 
 NOT_FOUND = "Dokumen tidak ditemukan"
 MULTIPART_SLACK = 64 * 1024  # the form fields and part headers around the files
@@ -135,14 +135,14 @@ async def add_document(client: Client, settings: Settings, engine: Engine, user:
                        file: Incoming) -> DocumentView:
     """Checks, stores and records one upload on an open case the user can see; a refusal keeps no file."""
     case = await run_in_threadpool(with_session, engine, visible_case, user, case_id)
-    if case.status != "open":
+    if case.status != CaseStatus.OPEN:
         raise ApiError(409, "Kasus sudah ditutup")
     accepted, errors = check_files(SOPS[case.sop], [file], settings, kind_loc=("body", "kind"))
     if errors:
         raise ApiError(422, errors)
     [stored] = await run_in_threadpool(store_all, settings, accepted, person(user))
     try:
-        await update_case(client, case_id, "add_document", stored, settings.temporal_timeout)
+        await update_case(client, case_id, SopWorkflow.add_document, stored, settings.temporal_timeout)
     except ApiError as error:
         if error.status != 503:  # a 503 may still be taken when the worker returns: keep its file
             discard_all(settings, [stored])

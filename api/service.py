@@ -20,13 +20,13 @@ from api.views import CaseView, case_view
 from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
 from core.forms import check
-from core.messages import Decision, DecisionResult
+from core.messages import CaseStatus, Decision, DecisionResult
 from core.models import Case, Task, User
 from core.roles import ROLE_TITLES, is_staff
 from core.users import find_staff, person
 from workflows import INTAKES, SOPS
 from workflows.module import Intake, IntakeRefused
-from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN
+from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN, SopWorkflow
 
 if TYPE_CHECKING:
     from api.documents import Incoming
@@ -98,7 +98,8 @@ async def _open_case(client: Client, settings: Settings, engine: Engine, user: U
     from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
 
     await run_in_threadpool(with_session, engine, refuse_unless, intake.eligible, user)
-    data, errors = check(SOPS[sop].start_form, body)  # type: ignore[arg-type]
+    checked = check(SOPS[sop].start_form, body)  # type: ignore[arg-type]
+    data, errors = checked.data, list(checked.errors)
     accepted, file_errors = check_files(SOPS[sop], list(files), settings)
     errors += file_errors + missing_required(SOPS[sop], list(files))
     if errors:
@@ -165,13 +166,13 @@ def case_lock(case_id: str) -> asyncio.Lock:
     return _case_locks.setdefault(case_id, asyncio.Lock())
 
 
-async def update_case(client: Client, case_id: str, update: str, argument: Any, timeout: float) -> None:
+async def update_case(client: Client, case_id: str, update: Callable[..., Any], argument: Any, timeout: float) -> None:
     """Sends an update to the case's workflow; its refusals become 403, 409 or 422, no answer in time 503."""
     async with answered_within(timeout):
         await send_update(client, case_id, update, argument)
 
 
-async def send_update(client: Client, case_id: str, update: str, argument: Any) -> None:
+async def send_update(client: Client, case_id: str, update: Callable[..., Any], argument: Any) -> None:
     try:
         await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
     except WorkflowUpdateFailedError as failed:
@@ -207,7 +208,7 @@ def decision_data(session: Session, user: User, case_id: str, step: str, action:
     """Refuses from the projection what the workflow would refuse anyway (cheaper, and readable while
     the worker is down); returns the data with any assignee resolved."""
     case = visible_case(session, user, case_id)
-    if case.status != "open":
+    if case.status != CaseStatus.OPEN:
         raise ApiError(409, "Kasus sudah ditutup")
     task = session.exec(select(Task).where(Task.case_id == case_id, Task.step == step)).first()
     if task is None:
@@ -222,5 +223,5 @@ async def decide(client: Client, settings: Settings, engine: Engine, user: User,
     async with answered_within(settings.temporal_timeout), case_lock(case_id):
         data = await run_in_threadpool(with_session, engine, decision_data, user, case_id, step, action, data)
         decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
-        await send_update(client, case_id, "decide", decision)
+        await send_update(client, case_id, SopWorkflow.decide, decision)
     return await run_in_threadpool(load_view, engine, case_id)

@@ -73,7 +73,7 @@ async def start_case(
             continue
         try:
             async with asyncio.timeout(settings.temporal_timeout):
-                await handle.execute_update("sync", result_type=DecisionResult)
+                await handle.execute_update(workflow_class.sync, result_type=DecisionResult)
         except TimeoutError:
             raise CaseNotConfirmed(case_id) from None
         return case_id

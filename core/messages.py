@@ -6,9 +6,29 @@ only, so that old histories keep decoding.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from core.calendar import WorkingTime
+
+
+class CaseStatus(StrEnum):
+    """A case's status, as the case contract names it."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class EngineActivity(StrEnum):
+    """The engine's activity names, shared by `@activity.defn` and the workflow calls."""
+
+    COMPUTE_DEADLINES = "compute_deadlines"
+    RECORD_CASE = "record_case"
+    RECORD_DOCUMENTS = "record_documents"
+    ALLOCATE_CASE = "allocate_case"
+    SEND_NOTICE = "send_notice"
 
 
 @dataclass

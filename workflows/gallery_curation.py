@@ -45,6 +45,9 @@ FOOD = "makanan_minuman"
 SCORES = {str(n): str(n) for n in range(1, 6)}
 RECOMMENDATIONS = {"pass": "Lolos", "fail": "Tidak lolos"}
 SKU = re.compile(r"[A-Z0-9-]{3,32}")
+# This SOP's own activities (activities/gallery.py), by the names both sides use.
+CURATION_VERDICT = "curation_verdict"
+DISPLAY_PRODUCT = "display_product"
 
 
 def refuse(kind: str, message: str) -> PydanticCustomError:
@@ -251,7 +254,7 @@ class GalleryCurationWorkflow(SopWorkflow):
     async def announce(self, forms: list[dict[str, Any]]) -> bool:
         """Applies the pass rule and tells the applicant (e-mail and WhatsApp); True when passed."""
         result = await workflow.execute_activity(
-            "curation_verdict", [f["recommendation"] for f in forms], result_type=str,
+            CURATION_VERDICT, [f["recommendation"] for f in forms], result_type=str,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
         )
         missing = sorted({k for f in forms for k in f["missing_documents"]})
@@ -287,7 +290,7 @@ class GalleryCurationWorkflow(SopWorkflow):
         while True:
             entry = self.clean(await self.step("display"))
             listed = await workflow.execute_activity(
-                "display_product", self.listing(entry), result_type=Listed,
+                DISPLAY_PRODUCT, self.listing(entry), result_type=Listed,
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
             )
             if listed.product_id is not None:

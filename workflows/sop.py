@@ -19,12 +19,13 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.documents import DocumentKind
-    from core.forms import Form, check, check_draft, form_values
+    from core.forms import Checked, Form, check, check_draft, form_values
     from core.messages import (
         SYSTEM,
         CaseDocuments,
         CaseIdRequest,
         CaseSnapshot,
+        CaseStatus,
         CaseStart,
         CaseTicket,
         Deadlines,
@@ -32,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         Decision,
         DecisionResult,
         DocumentUpload,
+        EngineActivity,
         HistoryEvent,
         Notice,
         OpenStep,
@@ -182,7 +184,7 @@ class SopWorkflow:
     def __init__(self) -> None:
         self.case: CaseStart | None = None
         self.data: dict[str, Any] = {}
-        self.status = "open"
+        self.status: str = CaseStatus.OPEN
         self.stage = ""
         self.title = ""  # what lists show; an SOP may rename the case once its data says more
         self.history: list[HistoryEvent] = []
@@ -238,7 +240,7 @@ class SopWorkflow:
 
     @add_document.validator
     def _validate_document(self, upload: DocumentUpload) -> None:
-        if self.status != "open":
+        if self.status != CaseStatus.OPEN:
             raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
         if self.definition.document_kind(upload.kind) is None:
             allowed = ", ".join(k.id for k in self.definition.documents)
@@ -256,7 +258,7 @@ class SopWorkflow:
     def check_decision(self, decision: Decision, retired_ok: bool = False) -> None:
         """Refuses a decision before anything reaches history. Read-only. `retired_ok`: a retired
         action (StepDef.retired) passes, for a history that holds one."""
-        if self.status != "open":
+        if self.status != CaseStatus.OPEN:
             raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
         task = self.tasks.get(decision.step)
         if task is None or task.closed:
@@ -268,15 +270,15 @@ class SopWorkflow:
             raise invalid([{"loc": ["body", "action"], "msg": f"Aksi tidak dikenal; pilihan: {allowed}"}])
         if action.needs_reason and not (decision.reason or "").strip():
             raise invalid([{"loc": ["body", "reason"], "msg": "Alasan wajib diisi untuk aksi ini"}])
-        errors = _assignment_errors(action, decision, self._case.agency) + self._form_check(action, decision)[1]
+        errors = _assignment_errors(action, decision, self._case.agency) + self._form_check(action, decision).errors
         errors += self.validate_action(decision)
         if errors:
             raise invalid(errors)
 
-    def _form_check(self, action: Action, decision: Decision) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _form_check(self, action: Action, decision: Decision) -> Checked:
         data, prefix = decision.data or {}, ("body", "data")
         if action.form is None:
-            return dict(data), []
+            return Checked(data=dict(data))
         if action.fills == "draft":
             return check_draft(action.form, form_values(action.form, self.data), data, prefix)
         if action.fills == "record":
@@ -286,7 +288,7 @@ class SopWorkflow:
     def clean(self, decision: Decision) -> dict[str, Any]:
         """A decision's data as its action's form cleaned it (it passed the validator already)."""
         action = self.definition.step(decision.step).action(decision.action)
-        return self._form_check(action, decision)[0] if action else dict(decision.data or {})
+        return self._form_check(action, decision).data if action else dict(decision.data or {})
 
     def _check_actor(self, task: _OpenTask, actor: Person) -> None:
         view = task.view
@@ -347,7 +349,7 @@ class SopWorkflow:
         self._writing += 1  # the case is not settled before its documents are listed
         try:
             await workflow.execute_activity(
-                "record_documents", CaseDocuments(self._case.case_id, uploads),
+                EngineActivity.RECORD_DOCUMENTS, CaseDocuments(self._case.case_id, uploads),
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
             )
         finally:
@@ -369,7 +371,7 @@ class SopWorkflow:
         agency = agency or self._case.agency
         for _ in range(MAX_LINK_ATTEMPTS):
             ticket = await workflow.execute_activity(
-                "allocate_case", CaseIdRequest(definition.id, workflow.now()), result_type=CaseTicket,
+                EngineActivity.ALLOCATE_CASE, CaseIdRequest(definition.id, workflow.now()), result_type=CaseTicket,
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
             )
             start = CaseStart(case_id=ticket.case_id, sop=definition.id, agency=agency,
@@ -490,7 +492,7 @@ class SopWorkflow:
             second_escalation_after=definition.second_escalation_after,
         )
         return await workflow.execute_local_activity(
-            "compute_deadlines", request, result_type=Deadlines,
+            EngineActivity.COMPUTE_DEADLINES, request, result_type=Deadlines,
             start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
         )
 
@@ -584,7 +586,7 @@ class SopWorkflow:
             applicant_id=case.applicant.id or 0, applicant_name=case.applicant.name, title=self.title,
             status=self.status, stage=self.stage, data=self.data, version=self._version,
             created_at=self.created_at or workflow.now(),
-            open_steps=[replace(t.view) for t in self.tasks.values() if not t.closed] if self.status == "open" else [],
+            open_steps=[replace(t.view) for t in self.tasks.values() if not t.closed] if self.status == CaseStatus.OPEN else [],
             new_events=[e for e in self.history if e.seq > self._recorded_seq],
             parent_id=case.parent_id, closed_at=self.closed_at,
         )
@@ -602,7 +604,7 @@ class SopWorkflow:
                 # Local: a quick database write in the same workflow task, so a decision returns
                 # without two more round trips through the server.
                 await workflow.execute_local_activity(
-                    "record_case", snapshot, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
+                    EngineActivity.RECORD_CASE, snapshot, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
                 )
             finally:
                 self._writing -= 1
@@ -624,7 +626,7 @@ class SopWorkflow:
         workflow.set_current_details(self.summary(snapshot, overdue))
 
     def summary(self, snapshot: CaseSnapshot, overdue: bool) -> str:
-        if snapshot.status != "open":
+        if snapshot.status != CaseStatus.OPEN:
             return f"{self.definition.title}: {snapshot.stage} ({snapshot.status})"
         waiting = ", ".join(s.title for s in snapshot.open_steps) or "-"
         late = " — TERLAMBAT" if overdue else ""
@@ -651,7 +653,7 @@ class SopWorkflow:
 
     async def _send(self, notice: Notice) -> None:
         await workflow.execute_activity(
-            "send_notice", notice, start_to_close_timeout=timedelta(minutes=1),
+            EngineActivity.SEND_NOTICE, notice, start_to_close_timeout=timedelta(minutes=1),
             schedule_to_close_timeout=timedelta(days=3), retry_policy=NOTIFY_RETRY,
         )
 

@@ -16,6 +16,7 @@ from api.routes.cases import list_cases
 from api.routes.tasks import inbox
 from api.service import ApiError
 from api.views import CaseView, case_view
+from core.messages import CaseStatus
 from core.models import Task, User
 from workflows import SOPS
 from workflows.sop import Action
@@ -100,7 +101,7 @@ def case_page(request: Request, user: User, case_id: str, status: int = 200, not
     with db(request) as session:
         view = case_view(session, service.visible_case(session, user, case_id))
         tasks = session.exec(select(Task).where(Task.case_id == case_id).order_by(col(Task.id))).all()
-    forms = [decision_form(view, t) for t in tasks if view.status == "open" and service.may_act(user, t)]
+    forms = [decision_form(view, t) for t in tasks if view.status == CaseStatus.OPEN and service.may_act(user, t)]
     general = posted.apply(forms) if posted else []
     return render(request, "case.html", status=status, case=view, rows=data_rows(view.sop, view.data),
                   forms=forms, notice=notice, general=general)

@@ -22,6 +22,7 @@ from api.pages.web import (
 from api.routes.eorder import published_products
 from api.service import ApiError
 from api.views import CaseView, case_view
+from core.messages import CaseStatus
 from core.models import Case, Task, User
 from core.models_eorder import skpd_list
 from workflows import SOPS
@@ -61,7 +62,7 @@ def hub(request: Request, user: OptionalUser) -> Response:
 def registrations(session: Session, agency: str, queue: str) -> list[tuple[Case, Task | None]]:
     """The agency's registrations still in progress in one queue (PKT or Non-PKT), oldest first, with
     their open step."""
-    query = select(Case).where(Case.sop == VENDOR.id, Case.agency == agency, Case.status == "open",
+    query = select(Case).where(Case.sop == VENDOR.id, Case.agency == agency, Case.status == CaseStatus.OPEN,
                                col(Case.data)["pkt"].as_boolean() == (queue == "PKT"))
     cases = list(session.exec(query.order_by(col(Case.created_at))))
     tasks = session.exec(select(Task).where(col(Task.case_id).in_([c.id for c in cases]))).all()

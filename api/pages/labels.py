@@ -3,11 +3,13 @@
 from typing import Any
 
 from api.views import step_title
+from core.messages import CaseStatus
 from core.roles import AGENCIES, ROLE_TITLES, is_staff
 from workflows import REGISTRY, SOPS
 from workflows.sop import APPLICANT
 
-STATUS_LABELS = {"open": "Dalam proses", "completed": "Selesai", "rejected": "Ditolak", "cancelled": "Dibatalkan"}
+STATUS_LABELS = {CaseStatus.OPEN: "Dalam proses", CaseStatus.COMPLETED: "Selesai", CaseStatus.REJECTED: "Ditolak",
+                 CaseStatus.CANCELLED: "Dibatalkan"}
 
 # History actions common to every SOP; an SOP's own actions fall back to its Action.label.
 ACTION_LABELS = {

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from api.deps import SessionDep
 from workflows.eorder_vendor import CATEGORIES, Category
+from core.messages import CaseStatus
 from core.models import Case
 from core.models_eorder import skpd_list
 from workflows.eorder_product import DEFINITION as PRODUCT
@@ -57,7 +58,7 @@ def catalogue_item(case: Case) -> CatalogueItem:
 def published_products(session: Session, category: str | None, q: str | None, page: int,
                        per_page: int) -> CataloguePage:
     """Read from the case projection: a product is published when its case completed (Tayang)."""
-    query = select(Case).where(Case.sop == PRODUCT.id, Case.status == "completed")
+    query = select(Case).where(Case.sop == PRODUCT.id, Case.status == CaseStatus.COMPLETED)
     if category:
         query = query.where(col(Case.data)["category"].as_string() == category)
     if q and q.strip():

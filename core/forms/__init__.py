@@ -1,5 +1,6 @@
 """Input forms: pydantic models per SOP, and pydantic errors turned into Indonesian field messages."""
 
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -82,10 +83,21 @@ def field_errors(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> l
     ]
 
 
-def check(form: type[Form], data: Any, prefix: tuple[str, ...] = ("body",)) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(normalised data, []) or ({}, one error per bad field)."""
+@dataclass(frozen=True)
+class Checked:
+    """A form check's outcome: the normalised data, or ({} and) one error per bad field."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check(form: type[Form], data: Any, prefix: tuple[str, ...] = ("body",)) -> Checked:
     if not isinstance(data, dict):
-        return {}, [{"loc": list(prefix), "msg": MESSAGES["dict_type"], "type": "dict_type"}]
+        return Checked(errors=[{"loc": list(prefix), "msg": MESSAGES["dict_type"], "type": "dict_type"}])
     try:
         clean, errors = form.model_validate(data).model_dump(mode="json"), []
     except ValidationError as exc:
@@ -96,21 +108,20 @@ def check(form: type[Form], data: Any, prefix: tuple[str, ...] = ("body",)) -> t
         for name, message in form.admission(data)
         if name not in bad
     ]
-    return (clean, []) if not errors else ({}, errors)
+    return Checked(errors=errors) if errors else Checked(data=clean)
 
 
-def check_draft(form: type[Form], draft: dict[str, Any], changes: Any,
-                prefix: tuple[str, ...] = ("body",)) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def check_draft(form: type[Form], draft: dict[str, Any], changes: Any, prefix: tuple[str, ...] = ("body",)) -> Checked:
     """A record saved part by part: the fields given must be valid, the others may still be missing;
-    an empty value clears its field. (the new draft, normalised once complete, []) or ({}, errors)."""
+    an empty value clears its field. The data is the new draft, normalised once complete."""
     if not isinstance(changes, dict):
         return check(form, changes, prefix)
     cleared = {name for name, value in changes.items() if value is None or value == ""}
     merged = {name: value for name, value in {**draft, **changes}.items() if name not in cleared}
-    clean, errors = check(form, merged, prefix)
+    whole = check(form, merged, prefix)
     given = set(changes) - cleared
-    errors = [e for e in errors if len(e["loc"]) > len(prefix) and e["loc"][len(prefix)] in given]
-    return ({}, errors) if errors else (clean or merged, [])
+    errors = [e for e in whole.errors if len(e["loc"]) > len(prefix) and e["loc"][len(prefix)] in given]
+    return Checked(errors=errors) if errors else Checked(data=whole.data or merged)
 
 
 def field_labels(form: type[Form]) -> dict[str, str]:

@@ -7,7 +7,7 @@ and the other endpoints keep answering meanwhile.
 import asyncio
 import random
 
-from core.messages import OpenStep
+from workflows.sop import SopWorkflow
 from tests.api.conftest import Api
 from tests.api.test_liveness import probe_until
 from tests.api.test_jathil_vendor_api import start
@@ -45,5 +45,5 @@ async def test_racing_decisions_are_taken_exactly_once(api: Api) -> None:
         view = (await api.http.get(f"/api/v1/cases/{case_id}", headers=first_h)).json()
         decisions = [h["action"] for h in view["history"] if h["action"] != "submitted"]
         assert len(decisions) == 1 and decisions[0] in ("forward", "return"), view["history"]
-        in_workflow = await api.temporal.get_workflow_handle(case_id).query("open_steps", result_type=list[OpenStep])
+        in_workflow = await api.temporal.get_workflow_handle(case_id).query(SopWorkflow.open_steps)
         assert sorted(s["step"] for s in view["open_steps"]) == sorted(s.step for s in in_workflow)
