@@ -15,7 +15,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
-from jinja2 import Environment, FileSystemLoader, TemplateNotFound, select_autoescape
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound, pass_context, select_autoescape
+from jinja2.runtime import Context
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -26,9 +27,9 @@ from core.config import Settings
 from core.db import session_scope
 from core.messages import EngineActivity, Notice, Recipients
 from core.models import Notification, User
+from core.roles import ZONE_NAMES, agency_timezone
 from templates import folder as template_folder
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
           "Agustus", "September", "Oktober", "November", "Desember")
@@ -46,15 +47,26 @@ class EmailData:
 # ---- rendering -----------------------------------------------------------------------------
 
 
-def tanggal(value: datetime | str | None) -> str:
-    """'Senin, 17 Agustus 2026 15:00 WIB'; accepts ISO strings since Temporal carries datetimes as text."""
+def tanggal(value: datetime | str | None, zone: str | None = None) -> str:
+    """'Senin, 17 Agustus 2026 15:00 WIB' in `zone` (default: the Agency record's); accepts ISO strings
+    since Temporal carries datetimes as text."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:  # stored values are UTC; never guess local time
         moment = moment.replace(tzinfo=timezone.utc)
-    local = moment.astimezone(JAKARTA)
-    return f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M} WIB"
+    zone = zone or agency_timezone(None)
+    local = moment.astimezone(ZoneInfo(zone))
+    name = ZONE_NAMES.get(zone, local.tzname() or zone)
+    return f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year} {local:%H:%M} {name}"
+
+
+@pass_context
+def tanggal_here(context: Context, value: datetime | str | None, agency: str | None = None) -> str:
+    """The template filter: in the zone of the agency named, or of the case, notice or user shown."""
+    agency = agency or context.get("agency") or getattr(context.get("case"), "agency", None) \
+        or getattr(context.get("user"), "agency", None)
+    return tanggal(value, agency_timezone(agency))
 
 
 def rupiah(value: int | float | str | None) -> str:
@@ -75,7 +87,7 @@ def environment(folder: str = "email") -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(tanggal=tanggal, rupiah=rupiah)
+    env.filters.update(tanggal=tanggal_here, rupiah=rupiah)
     return env
 
 

@@ -2,7 +2,7 @@
 
 import asyncio
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
@@ -12,6 +12,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.config import Settings
+from core.roles import agency_timezone
 from core.db import session_scope
 from core.messages import CaseStart, DecisionResult, DocumentUpload, Person
 from core.models import CaseCounter
@@ -27,6 +28,11 @@ class CaseNotConfirmed(Exception):
     def __init__(self, case_id: str) -> None:
         super().__init__(case_id)
         self.case_id = case_id
+
+
+def case_year(agency: str | None, at: datetime) -> int:
+    """The year in a case id: the agency's calendar year at `at`."""
+    return at.astimezone(ZoneInfo(agency_timezone(agency))).year
 
 
 def next_case_id(engine: Engine, sop: str, year: int) -> str:
@@ -55,11 +61,12 @@ async def start_case(
 
     workflow_class = WORKFLOW_BY_SOP[sop]
     definition = workflow_class.definition
-    year = datetime.now(ZoneInfo("Asia/Jakarta")).year
+    agency = agency or definition.agency
+    year = case_year(agency, datetime.now(timezone.utc))
     for _ in range(MAX_ID_ATTEMPTS):
         # An id Temporal already knows (a database restored from an older backup) is skipped.
         case_id = await to_thread.run_sync(next_case_id, engine, sop, year)
-        start = CaseStart(case_id=case_id, sop=sop, agency=agency or definition.agency,
+        start = CaseStart(case_id=case_id, sop=sop, agency=agency,
                           tracking_code=new_tracking_code(), applicant=applicant, data=data, title=title,
                           parent_id=parent_id, documents=documents or [])
         try:

@@ -74,6 +74,16 @@ def complaint_channels(agency: str, overrides: Mapping[str, Sequence[str]] | Non
     return found.complaint_channels if found else ()
 
 
+# How people name the zones agencies are in.
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def agency_timezone(agency: str | None) -> str:
+    """The agency's zone; an unknown or missing agency gets the default of the Agency record."""
+    found = AGENCIES.get(agency or "")
+    return found.timezone if found else Agency("", "").timezone
+
+
 def is_staff(role: str) -> bool:
     return role in STAFF_ROLES
 

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from activities.notify import rupiah, tanggal
+from activities.notify import rupiah, tanggal_here
 from api.deps import user_from_token
 from api.pages import labels
 from api.service import ApiError
@@ -58,7 +58,7 @@ def linkify(text: str | None) -> Markup:
 @lru_cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(tanggal=tanggal, rupiah=rupiah, linkify=linkify)
+    env.filters.update(tanggal=tanggal_here, rupiah=rupiah, linkify=linkify)
     env.globals.update(labels.as_globals())
     return env
 

@@ -222,3 +222,14 @@ async def test_mailbox_file_is_readable_newest_first(settings, sink, db):
 
 def test_read_mailbox_missing_file_is_empty(tmp_path):
     assert read_mailbox(tmp_path / "none.jsonl") == []
+
+
+def test_tanggal_in_the_agency_zone() -> None:
+    """An agency outside western Indonesia reads its own clock (its Agency record's zone)."""
+    moment = datetime(2026, 8, 17, 8, tzinfo=timezone.utc)
+    assert tanggal(moment, "Asia/Makassar") == "Senin, 17 Agustus 2026 16:00 WITA"
+    assert tanggal(moment, "Asia/Jayapura") == "Senin, 17 Agustus 2026 17:00 WIT"
+    page = render_email("escalation", {"case_id": "x", "agency": "no-such-agency", "due_at": moment,
+                                       "sop_title": "Uji", "tracking_code": "T", "applicant_name": "A", "stage": "S",
+                                       "step_title": "Langkah", "title": "Judul"})
+    assert "15:00 WIB" in page.text  # an unknown agency: the Agency record's default zone
