@@ -15,7 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
-from jinja2 import Environment, FileSystemLoader, TemplateNotFound, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, TemplateNotFound, pass_context, select_autoescape
 from jinja2.runtime import Context
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -91,6 +91,11 @@ def environment(folder: str = "email") -> Environment:
     return env
 
 
+def template_of(folder: str, name: str, sop: str | None = None) -> Template:
+    """An SOP's own version (templates/<folder>/<sop>/<name>) wins over the shared one."""
+    return environment(folder).select_template([f"{sop}/{name}", name] if sop else [name])
+
+
 def with_link(context: dict) -> dict:
     """Adds the case page's address when the notice is about a case."""
     context = dict(context)
@@ -100,13 +105,12 @@ def with_link(context: dict) -> dict:
 
 
 def render_email(template: str, context: dict) -> EmailData:
-    env = environment()
-    context = with_link(context)
-    subject = env.get_template(f"{template}.subject.txt").render(context)
+    context, sop = with_link(context), context.get("sop")
+    subject = template_of("email", f"{template}.subject.txt", sop).render(context)
     return EmailData(
         subject=" ".join(subject.split()),  # one line: a newline would break the header
-        html=env.get_template(f"{template}.html").render(context),
-        text=env.get_template(f"{template}.txt").render(context),
+        html=template_of("email", f"{template}.html", sop).render(context),
+        text=template_of("email", f"{template}.txt", sop).render(context),
     )
 
 
@@ -257,7 +261,7 @@ class NotifyActivities:
     async def send_notice(self, notice: Notice) -> int:
         """Sends the notice to each recipient once; returns how many were sent by this call."""
         try:
-            environment().get_template(f"{notice.template}.subject.txt")
+            template_of("email", f"{notice.template}.subject.txt", notice.context.get("sop"))
         except TemplateNotFound:
             # Retrying cannot fix a missing template; fail the activity for good.
             raise ApplicationError(f"unknown e-mail template {notice.template!r}", non_retryable=True) from None

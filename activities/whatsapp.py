@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from jinja2 import TemplateNotFound
 
-from activities.notify import Addressee, environment, with_link
+from activities.notify import Addressee, environment, template_of, with_link
 from core.config import Settings
 from core.identifiers import IdentifierError, normalize_phone
 
@@ -25,7 +25,7 @@ class GatewayError(RuntimeError):
 
 
 def render_whatsapp(template: str, context: dict) -> str:
-    return environment(CHANNEL).get_template(f"{template}.txt").render(with_link(context)).strip()
+    return template_of(CHANNEL, f"{template}.txt", context.get("sop")).render(with_link(context)).strip()
 
 
 def gateway_request(settings: Settings, phone: str, text: str) -> dict[str, Any]:

@@ -233,3 +233,19 @@ def test_tanggal_in_the_agency_zone() -> None:
                                        "sop_title": "Uji", "tracking_code": "T", "applicant_name": "A", "stage": "S",
                                        "step_title": "Langkah", "title": "Judul"})
     assert "15:00 WIB" in page.text  # an unknown agency: the Agency record's default zone
+
+
+def test_an_sop_may_word_a_notice_its_own_way(tmp_path) -> None:
+    """templates/email/<sop>/<name> wins over the shared template, for that SOP only."""
+    from templates import folder
+
+    own = folder("email") / "throwaway"
+    own.mkdir(exist_ok=True)
+    try:
+        (own / "approved.subject.txt").write_text("Uji: {{ case_id }} selesai")
+        assert render_email("approved", {"case_id": "c-1", "sop": "throwaway"}).subject == "Uji: c-1 selesai"
+        assert render_email("approved", {"case_id": "c-1", "sop": "jathil-vendor"}).subject != "Uji: c-1 selesai"
+    finally:
+        for path in own.iterdir():
+            path.unlink()
+        own.rmdir()
