@@ -98,4 +98,4 @@ def migrate(url: str | None = None) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalize_url(url or get_settings().database_url))
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")  # several SOPs may add revisions side by side
