@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from api.paging import Page
 from core.models import Case, CaseEvent, Task, User
 from core.models_gallery import Document
 from workflows import SOPS
@@ -53,47 +54,39 @@ class DocumentView(BaseModel):
     url: str
 
 
-class CaseView(BaseModel):
+class CaseBase(BaseModel):
+    """What every view of a case says about it (a list row or the whole case)."""
+
     id: str
     sop: str
-    sop_title: str
     agency: str
     tracking_code: str
     title: str
     status: str
     stage: str
     overdue: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseSummary(CaseBase):
+    applicant_name: str
+
+
+class CasePage(Page[CaseSummary]):
+    pass
+
+
+class CaseView(CaseBase):
+    sop_title: str
     applicant: PersonRef
     open_steps: list[OpenStepView]
     history: list[HistoryItem]
     data: dict[str, Any]
     parent_id: str | None
     linked: list[str]
-    created_at: datetime
-    updated_at: datetime
     closed_at: datetime | None
     documents: list[DocumentView] = []
-
-
-class CaseSummary(BaseModel):
-    id: str
-    sop: str
-    agency: str
-    tracking_code: str
-    title: str
-    status: str
-    stage: str
-    overdue: bool
-    applicant_name: str
-    created_at: datetime
-    updated_at: datetime
-
-
-class CasePage(BaseModel):
-    items: list[CaseSummary]
-    total: int
-    page: int
-    per_page: int
 
 
 class TaskView(OpenStepView):

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from api.deps import SessionDep
+from api.paging import Page, page_query, paginate, per_page_query
 from workflows.eorder_vendor import CATEGORIES, Category
 from core.messages import CaseStatus
 from core.models import Case
@@ -17,7 +18,7 @@ from workflows.eorder_vendor import DEFINITION as VENDOR
 router = APIRouter(tags=["eorder"])
 
 
-class CatalogueItem(BaseModel):
+class EorderItem(BaseModel):
     """What the public sees of a published product: no personal data."""
 
     id: str
@@ -33,11 +34,8 @@ class CatalogueItem(BaseModel):
     published_at: datetime | None
 
 
-class CataloguePage(BaseModel):
-    items: list[CatalogueItem]
-    total: int
-    page: int
-    per_page: int
+class EorderPage(Page[EorderItem]):
+    pass
 
 
 class SkpdOut(BaseModel):
@@ -45,9 +43,9 @@ class SkpdOut(BaseModel):
     name: str
 
 
-def catalogue_item(case: Case) -> CatalogueItem:
+def catalogue_item(case: Case) -> EorderItem:
     data = case.data
-    return CatalogueItem(
+    return EorderItem(
         id=case.id, name=data["name"], description=data["description"], category=data["category"],
         category_label=CATEGORIES.get(data["category"], data["category"]), unit=data["unit"], price=data["price"],
         min_order=data["min_order"], tkdn=data.get("tkdn"), supplier=data.get("supplier", ""),
@@ -56,7 +54,7 @@ def catalogue_item(case: Case) -> CatalogueItem:
 
 
 def published_products(session: Session, category: str | None, q: str | None, page: int,
-                       per_page: int) -> CataloguePage:
+                       per_page: int) -> EorderPage:
     """Read from the case projection: a product is published when its case completed (Tayang)."""
     query = select(Case).where(Case.sop == PRODUCT.id, Case.status == CaseStatus.COMPLETED)
     if category:
@@ -64,14 +62,12 @@ def published_products(session: Session, category: str | None, q: str | None, pa
     if q and q.strip():
         name = func.lower(col(Case.data)["name"].as_string())
         query = query.where(name.contains(q.strip().lower(), autoescape=True))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Case.closed_at).desc()).offset((page - 1) * per_page).limit(per_page))
-    return CataloguePage(items=[catalogue_item(c) for c in rows], total=total, page=page, per_page=per_page)
+    return paginate(session, query, (col(Case.closed_at).desc(),), page, per_page, catalogue_item)
 
 
-@router.get("/catalogue/eorder", response_model=CataloguePage)
+@router.get("/catalogue/eorder", response_model=EorderPage)
 def catalogue(*, session: SessionDep, category: Category | None = None, q: str | None = Query(None, max_length=100),
-              page: int = Query(1, ge=1), per_page: int = Query(20, ge=1, le=100)) -> CataloguePage:
+              page: int = page_query(), per_page: int = per_page_query()) -> EorderPage:
     """Public: published e-order products, newest first; filter by category, search by name (`q`)."""
     return published_products(session, category, q, page, per_page)
 

@@ -2,13 +2,14 @@
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlmodel import col, func, or_, select
 
 from activities.notify import rupiah
 from api import service
 from api.deps import SessionDep
+from api.paging import Page, RowId, page_query, paginate, per_page_query
 from core.barcodes import barcode_svg
 from workflows.jathil_vendor import CATEGORIES
 from core.models_gallery import GalleryProduct
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/catalogue/gallery", tags=["catalogue"])
 NOT_FOUND = "Produk tidak ditemukan di galeri"
 
 
-class CatalogueItem(BaseModel):
+class GalleryItem(BaseModel):
     id: int
     agency: str
     product_name: str
@@ -36,15 +37,12 @@ class CatalogueItem(BaseModel):
     displayed_at: datetime
 
 
-class CataloguePage(BaseModel):
-    items: list[CatalogueItem]
-    total: int
-    page: int
-    per_page: int
+class GalleryPage(Page[GalleryItem]):
+    pass
 
 
-def catalogue_item(product: GalleryProduct) -> CatalogueItem:
-    return CatalogueItem(
+def catalogue_item(product: GalleryProduct) -> GalleryItem:
+    return GalleryItem(
         id=product.id, agency=product.agency, product_name=product.product_name,  # type: ignore[arg-type]
         business_name=product.business_name, category=product.category,
         category_label=CATEGORIES.get(product.category, product.category), price=product.price,
@@ -68,15 +66,12 @@ def catalogue_query(category: str | None, q: str | None, agency: str | None):  #
     return query
 
 
-@router.get("", response_model=CataloguePage)
+@router.get("", response_model=GalleryPage)
 def catalogue(*, session: SessionDep, category: str | None = None, q: str | None = None, agency: str | None = None,
-              page: int = Query(1, ge=1), per_page: int = Query(24, ge=1, le=100)) -> CataloguePage:
+              page: int = page_query(), per_page: int = per_page_query(24)) -> GalleryPage:
     """Public: products on display, newest first; filter by category, agency or a search text."""
-    query = catalogue_query(category, q, agency)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(GalleryProduct.displayed_at).desc(), col(GalleryProduct.id).desc())
-                        .offset((page - 1) * per_page).limit(per_page))
-    return CataloguePage(items=[catalogue_item(p) for p in rows], total=total, page=page, per_page=per_page)
+    newest = (col(GalleryProduct.displayed_at).desc(), col(GalleryProduct.id).desc())
+    return paginate(session, catalogue_query(category, q, agency), newest, page, per_page, catalogue_item)
 
 
 def product_or_404(session: SessionDep, product_id: int) -> GalleryProduct:
@@ -86,13 +81,13 @@ def product_or_404(session: SessionDep, product_id: int) -> GalleryProduct:
     return product
 
 
-@router.get("/{product_id}", response_model=CatalogueItem)
-def product(*, product_id: int, session: SessionDep) -> CatalogueItem:
+@router.get("/{product_id}", response_model=GalleryItem)
+def product(*, product_id: RowId, session: SessionDep) -> GalleryItem:
     return catalogue_item(product_or_404(session, product_id))
 
 
 @router.get("/{product_id}/barcode.svg", response_class=Response)
-def barcode(*, product_id: int, session: SessionDep) -> Response:
+def barcode(*, product_id: RowId, session: SessionDep) -> Response:
     found = product_or_404(session, product_id)
     return Response(barcode_svg(found.sku, found.barcode_type), media_type="image/svg+xml",
                     headers={"Cache-Control": "public, max-age=3600"})
