@@ -36,6 +36,8 @@ def _upsert_case(session: Session, snapshot: CaseSnapshot) -> bool:
     for name in ("sop", "agency", "tracking_code", "applicant_id", "applicant_name", "title", "status", "stage",
                  "data", "version", "parent_id", "closed_at"):
         setattr(case, name, getattr(snapshot, name))
+    if snapshot.unit is not None:  # set once from the case data; a case recorded before units keeps its own
+        case.unit = snapshot.unit
     case.overdue = any(s.overdue for s in snapshot.open_steps)
     case.updated_at = utcnow()
     session.add(case)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakValueDictionary
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, and_, col, or_, select
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
@@ -55,10 +55,30 @@ def retry_later(message: str) -> ApiError:
     return ApiError(503, message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+# Who sees a case, in one place: applicants their own cases; staff their agency's, and staff who belong
+# to a unit inside it (users.unit, e.g. a Satpel's SKPD) only the cases of that unit and those without
+# one. `can_see` is the rule for one case, `visible_cases` the same rule as a query condition (lists,
+# inboxes, queues). A decision goes through visible_case first, so `may_act` judges visible tasks only.
+
+
+def in_unit(user: User, unit: str | None) -> bool:
+    return user.unit is None or unit is None or unit == user.unit
+
+
 def can_see(user: User, case: Case) -> bool:
     if is_staff(user.role):
-        return case.agency == user.agency
+        return case.agency == user.agency and in_unit(user, case.unit)
     return case.applicant_id == user.id
+
+
+def visible_cases(user: User) -> Any:
+    """`can_see` as a condition on Case, for queries."""
+    if not is_staff(user.role):
+        return col(Case.applicant_id) == user.id
+    agency = col(Case.agency) == user.agency
+    if user.unit is None:
+        return agency
+    return and_(agency, or_(col(Case.unit).is_(None), col(Case.unit) == user.unit))
 
 
 def visible_case(session: Session, user: User, case_id: str) -> Case:
@@ -70,6 +90,7 @@ def visible_case(session: Session, user: User, case_id: str) -> Case:
 
 
 def may_act(user: User, task: Task) -> bool:
+    """On a task of a case the user may see (visible_case)."""
     if task.assignee_id is not None:
         return task.assignee_id == user.id
     return task.role == user.role and task.agency == user.agency
@@ -195,7 +216,7 @@ def with_assignee(session: Session, case: Case, step: str, action: str,
     found = SOPS[case.sop].step(step).action(action)
     if found is None or found.assigns is None:
         return data
-    staff = find_staff(session, case.agency, found.assigns, (data or {}).get(found.assigns))
+    staff = find_staff(session, case.agency, found.assigns, (data or {}).get(found.assigns), unit=case.unit)
     if staff is None:
         title = ROLE_TITLES.get(found.assigns, found.assigns)
         raise ApiError(422, [{"loc": ["body", "data", found.assigns], "type": "assignee",

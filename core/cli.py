@@ -52,17 +52,27 @@ def cmd_temporal_setup(args: argparse.Namespace) -> None:
 
 
 def cmd_users_add(args: argparse.Namespace) -> None:
-    from core.db import get_engine
+    from core.db import get_engine, session_scope
+    from core.models_eorder import staff_skpd
+    from core.roles import check_role_agency
     from core.users import create_user
 
     load_settings()
+    engine = get_engine()
+    try:
+        check_role_agency(args.role, args.agency)
+        with session_scope(engine) as session:
+            unit = staff_skpd(session, args.role, args.agency, args.skpd)
+    except ValueError as error:  # before the password prompt: nothing to type twice
+        sys.exit(f"alur: {error}")
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     try:
-        user = create_user(get_engine(), email=args.email, name=args.name, role=args.role, agency=args.agency,
-                           password=password, phone=args.phone)
+        user = create_user(engine, email=args.email, name=args.name, role=args.role, agency=args.agency,
+                           password=password, phone=args.phone, unit=unit)
     except ValueError as error:
         sys.exit(f"alur: {error}")
-    print(f"user {user.id} created: {user.email} ({user.role}{', ' + user.agency if user.agency else ''})")
+    where = ", ".join(filter(None, (user.agency, f"SKPD {user.unit}" if user.unit else None)))
+    print(f"user {user.id} created: {user.email} ({user.role}{', ' + where if where else ''})")
 
 
 def cmd_closed_day(args: argparse.Namespace) -> None:
@@ -127,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True)
     add.add_argument("--agency")
     add.add_argument("--phone")
+    add.add_argument("--skpd", help="e-order: the SKPD a satpel or pjlp belongs to (required for them)")
     add.set_defaults(func=cmd_users_add)
     skpd = sub.add_parser("skpd", help="e-order SKPD Pembina list").add_subparsers(dest="skpd_command", required=True)
     skpd_add = skpd.add_parser("add", help="add an SKPD a UMKM may choose as its Pembina")

@@ -26,6 +26,7 @@ from activities.mailsink import MailSink
 from core.config import GRACEFUL_SHUTDOWN, Settings
 from core.db import engine_for, migrate, session_scope
 from core.models import User
+from core.models_eorder import SKPD_ROLES
 from core.roles import ROLE_TITLES
 from core.temporal import binary, connect, dev_server_flags, register_search_attributes
 from core.users import create_user
@@ -44,6 +45,7 @@ DEMO_STAFF = {
     "jatim": ("staf_galeri", "kurator", "kepala_bidang"),
 }
 DEMO_DOMAIN = "alur.example"
+DEMO_SKPD = "141732"  # the demo Satpel and PJLP belong to the seed's SKPD Pembina (0002_eorder)
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -213,7 +215,8 @@ def seed_demo_users(engine: Engine) -> list[User]:
     people = [(role, agency) for agency, roles in DEMO_STAFF.items() for role in roles] + [("umkm", None)]
     users = [
         create_user(engine, email=demo_email(role, agency), name=f"{ROLE_TITLES[role]} (demo)", role=role,
-                    agency=agency, password=DEMO_PASSWORD, verified=True)
+                    agency=agency, password=DEMO_PASSWORD, verified=True,
+                    unit=DEMO_SKPD if role in SKPD_ROLES else None)
         for role, agency in people
     ]
     log.info("%s", _users_table(users))

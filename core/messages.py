@@ -154,6 +154,7 @@ class CaseSnapshot:
     new_events: list[HistoryEvent] = field(default_factory=list)
     parent_id: str | None = None
     closed_at: datetime | None = None
+    unit: str | None = None  # the unit inside the agency that handles the case (cases.unit)
 
 
 @dataclass

@@ -47,6 +47,9 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     role: str = Field(index=True, max_length=30)
     agency: str | None = Field(default=None, index=True, max_length=30)
+    # The unit inside the agency that a staff member belongs to (e-order: the Satpel's or PJLP's SKPD);
+    # staff with a unit see only the cases of that unit (api.service.can_see). None: the whole agency.
+    unit: str | None = Field(default=None, index=True, max_length=30)
     password_hash: str
     verified: bool = False
     created_at: datetime = at_field()
@@ -66,6 +69,9 @@ class Case(SQLModel, table=True):
     data: dict = json_field()
     overdue: bool = Field(default=False, index=True)
     parent_id: str | None = Field(default=None, index=True, max_length=60)
+    # The unit inside the agency that handles the case (e-order: the SKPD Pembina), set from its data at
+    # start (SopWorkflow.unit_from). None: the whole agency's staff see it.
+    unit: str | None = Field(default=None, index=True, max_length=30)
     version: int = 0
     created_at: datetime = at_field()
     updated_at: datetime = at_field()

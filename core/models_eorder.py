@@ -16,6 +16,27 @@ class Skpd(SQLModel, table=True):
     agency: str = Field(index=True, max_length=30)
 
 
+# Staff who belong to one SKPD (users.unit): they see and act only on its registrations and products.
+SKPD_ROLES = ("satpel", "pjlp")
+
+
+def staff_skpd(session: Session, role: str, agency: str | None, code: str | None) -> str | None:
+    """The SKPD code a new staff member belongs to (`alur users add --skpd`): required for a Satpel or
+    PJLP, refused for other roles and for a code not listed for the agency. ValueError: one line."""
+    if role not in SKPD_ROLES:
+        if code is not None:
+            raise ValueError(f"--skpd is only for {' and '.join(SKPD_ROLES)} users")
+        return None
+    listed = ", ".join(s.code for s in skpd_list(session, agency or ""))
+    if code is None:
+        raise ValueError(f"a {role} belongs to one SKPD: give --skpd CODE (listed for {agency}: {listed or 'none'})")
+    skpd = find_skpd(session, agency or "", code)
+    if skpd is None:
+        raise ValueError(f"unknown SKPD {code.strip()!r} for agency {agency}; listed: {listed or 'none'} "
+                         "(add one with `alur skpd add`)")
+    return skpd.code
+
+
 def find_skpd(session: Session, agency: str, code: str) -> Skpd | None:
     skpd = session.get(Skpd, code.strip())
     return skpd if skpd is not None and skpd.agency == agency else None

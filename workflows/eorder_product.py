@@ -64,6 +64,7 @@ DEFINITION = SopDefinition(
 @workflow.defn(name="eorder-product")
 class EorderProductWorkflow(SopWorkflow):
     definition = DEFINITION
+    unit_from = "skpd"  # the supplier's SKPD Pembina (prepare copies it from the registration)
 
     @workflow.run
     async def run(self, start: CaseStart) -> DecisionResult:
@@ -94,8 +95,10 @@ def prepare(session: "Session", user: "User", data: dict[str, Any]) -> dict[str,
     if registration is None or registration.status != "completed":
         raise IntakeRefused(403, "Hanya penyedia yang sudah Terdaftar di e-order yang dapat mendaftarkan produk")
     vendor = registration.data
-    # The PJLP who checked the registration also checks its products, in the registration's agency.
-    return {**data, "supplier": vendor["business_name"], "vendor_case": registration.id, "pjlp": vendor["pjlp"]}
+    # The PJLP who checked the registration also checks its products, in the registration's agency;
+    # the registration's SKPD Pembina handles them (the case's unit).
+    return {**data, "supplier": vendor["business_name"], "vendor_case": registration.id, "pjlp": vendor["pjlp"],
+            "skpd": vendor["skpd"]}
 
 
 # Seed 002, part 3; the time is our rule (2 working days per staff step).

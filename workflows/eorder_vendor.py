@@ -122,6 +122,7 @@ DEFINITION = SopDefinition(
 @workflow.defn(name="eorder-vendor")
 class EorderVendorWorkflow(SopWorkflow):
     definition = DEFINITION
+    unit_from = "skpd"  # a registration waits for its own SKPD Pembina: only that SKPD's Satpel and PJLP see it
 
     @workflow.run
     async def run(self, start: CaseStart) -> DecisionResult:

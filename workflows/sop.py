@@ -180,6 +180,9 @@ class SopWorkflow:
     """Base class of every SOP workflow. Subclasses set `definition` and write `run`."""
 
     definition: ClassVar[SopDefinition]
+    # The case data field that names the unit inside the agency handling the case (e-order: "skpd", the
+    # SKPD Pembina): staff of another unit do not see the case (api.service.can_see). None: no unit.
+    unit_from: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.case: CaseStart | None = None
@@ -193,6 +196,7 @@ class SopWorkflow:
         self.rounds: dict[str, int] = {}
         self.created_at: datetime | None = None
         self.closed_at: datetime | None = None
+        self.unit: str | None = None
         self._recorded_seq = 0
         self._version = 0
         self._tickets = 0
@@ -335,6 +339,7 @@ class SopWorkflow:
     async def open_case(self, start: CaseStart) -> None:
         self.case = start
         self.title = start.title
+        self.unit = start.data.get(self.unit_from) if self.unit_from else None
         self.data = dict(start.data)
         self.created_at = workflow.now()
         self.stage = self.definition.steps[0].stage
@@ -588,7 +593,7 @@ class SopWorkflow:
             created_at=self.created_at or workflow.now(),
             open_steps=[replace(t.view) for t in self.tasks.values() if not t.closed] if self.status == CaseStatus.OPEN else [],
             new_events=[e for e in self.history if e.seq > self._recorded_seq],
-            parent_id=case.parent_id, closed_at=self.closed_at,
+            parent_id=case.parent_id, closed_at=self.closed_at, unit=self.unit,
         )
 
     async def flush(self) -> None:

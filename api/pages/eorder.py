@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 from starlette.concurrency import run_in_threadpool
 
 from api import service
@@ -59,10 +59,10 @@ def hub(request: Request, user: OptionalUser) -> Response:
 # ---- the Satpel's registration lists and the assign-PJLP form ------------------------------
 
 
-def registrations(session: Session, agency: str, queue: str) -> list[tuple[Case, Task | None]]:
-    """The agency's registrations still in progress in one queue (PKT or Non-PKT), oldest first, with
-    their open step."""
-    query = select(Case).where(Case.sop == VENDOR.id, Case.agency == agency, Case.status == CaseStatus.OPEN,
+def registrations(session: Session, user: User, queue: str) -> list[tuple[Case, Task | None]]:
+    """The registrations still in progress in one queue (PKT or Non-PKT) that this officer sees (a
+    Satpel: those of its SKPD), oldest first, with their open step."""
+    query = select(Case).where(Case.sop == VENDOR.id, service.visible_cases(user), Case.status == CaseStatus.OPEN,
                                col(Case.data)["pkt"].as_boolean() == (queue == "PKT"))
     cases = list(session.exec(query.order_by(col(Case.created_at))))
     tasks = session.exec(select(Task).where(col(Task.case_id).in_([c.id for c in cases]))).all()
@@ -74,7 +74,7 @@ def registrations(session: Session, agency: str, queue: str) -> list[tuple[Case,
 def registration_list(request: Request, user: StaffPage, antrian: str = "Non-PKT", pesan: str = "") -> Response:
     queue = antrian if antrian in QUEUES else "Non-PKT"
     with db(request) as session:
-        rows = registrations(session, user.agency or "", queue)
+        rows = registrations(session, user, queue)
     return render(request, "eorder_registrations.html", queue=queue, queues=QUEUES, rows=rows,
                   notice=NOTICES.get(pesan))
 
@@ -92,8 +92,10 @@ def assignable(request: Request, user: User, case_id: str) -> tuple[Case, FormFi
             raise ApiError(409, "Pendaftaran ini tidak sedang menunggu penunjukan PJLP")
         if not service.may_act(user, task):
             raise ApiError(403, "Hanya Satpel yang dapat menunjuk PJLP pendamping")
-        pjlps = session.exec(select(User).where(User.role == "pjlp", User.agency == case.agency)
-                             .order_by(col(User.name))).all()
+        query = select(User).where(User.role == "pjlp", User.agency == case.agency)
+        if case.unit is not None:  # the PJLP of the registration's SKPD (or of none), as the assignment checks
+            query = query.where(or_(col(User.unit).is_(None), col(User.unit) == case.unit))
+        pjlps = session.exec(query.order_by(col(User.name))).all()
     choices = tuple((str(p.id), f"{p.name} ({p.email})") for p in pjlps)
     return case, FormField("pjlp", "Admin/PJLP pendamping", "select", choices=choices)
 

@@ -8,7 +8,6 @@ from api import service
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
 from api.views import CasePage, CaseView, TrackingView, case_summary, case_view, tracking_view
 from core.models import Case
-from core.roles import is_staff
 
 router = APIRouter(tags=["cases"])
 
@@ -24,9 +23,8 @@ class DecisionIn(BaseModel):
 def list_cases(*, session: SessionDep, user: CurrentUser, sop: str | None = None, stage: str | None = None,
                status: str | None = None, overdue: bool | None = None, page: int = Query(1, ge=1),
                per_page: int = Query(20, ge=1, le=100)) -> CasePage:
-    """Staff: their agency's cases. Applicants: their own."""
-    query = select(Case)
-    query = query.where(Case.agency == user.agency) if is_staff(user.role) else query.where(Case.applicant_id == user.id)
+    """Staff: their agency's cases (of their unit, if they belong to one). Applicants: their own."""
+    query = select(Case).where(service.visible_cases(user))
     for column, value in ((Case.sop, sop), (Case.stage, stage), (Case.status, status), (Case.overdue, overdue)):
         if value is not None:
             query = query.where(column == value)

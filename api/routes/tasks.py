@@ -2,6 +2,7 @@ from fastapi import APIRouter
 from sqlmodel import and_, col, or_, select
 
 from api.deps import CurrentUser, SessionDep
+from api.service import visible_cases
 from api.views import TaskView, user_names, task_view
 from core.models import Case, Task
 from core.roles import is_staff
@@ -15,7 +16,9 @@ def inbox_query(user):  # type: ignore[no-untyped-def]
     if not is_staff(user.role):
         return select(Task, Case).join(Case, col(Case.id) == Task.case_id).where(mine)
     by_role = and_(col(Task.assignee_id).is_(None), Task.role == user.role, Task.agency == user.agency)
-    return select(Task, Case).join(Case, col(Case.id) == Task.case_id).where(or_(mine, by_role))
+    # Only cases this user may see: a Satpel's inbox holds its own SKPD's registrations.
+    return select(Task, Case).join(Case, col(Case.id) == Task.case_id).where(or_(mine, by_role),
+                                                                           visible_cases(user))
 
 
 @router.get("/tasks", response_model=list[TaskView])

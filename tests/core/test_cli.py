@@ -21,15 +21,36 @@ def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.Com
 def test_users_add_reads_the_password_from_stdin(sqlite_url: str) -> None:
     env = {"ALUR_DATABASE_URL": sqlite_url}
     done = run(["users", "add", "--email", "Satpel@DKI.go.id", "--name", "Bu Satpel", "--role", "satpel",
-                "--agency", "dki"], env, "kata-sandi-kuat\n")
+                "--agency", "dki", "--skpd", "141732"], env, "kata-sandi-kuat\n")
     assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("(satpel, dki, SKPD 141732)")
     user = find_user(engine_for(sqlite_url), "satpel@dki.go.id")
-    assert user.role == "satpel" and user.agency == "dki" and user.verified
+    assert user.role == "satpel" and user.agency == "dki" and user.unit == "141732" and user.verified
     assert verify_password(user.password_hash, "kata-sandi-kuat")
 
     again = run(["users", "add", "--email", "satpel@dki.go.id", "--name", "X", "--role", "satpel",
-                 "--agency", "dki"], env, "kata-sandi-kuat\n")
+                 "--agency", "dki", "--skpd", "141732"], env, "kata-sandi-kuat\n")
     assert again.returncode != 0 and "already registered" in again.stderr
+
+
+def test_users_add_checks_the_skpd_of_a_satpel_or_pjlp(sqlite_url: str) -> None:
+    env = {"ALUR_DATABASE_URL": sqlite_url}
+    base = ["users", "add", "--email", "pjlp@dki.go.id", "--name", "Pak PJLP", "--agency", "dki"]
+    unknown = run([*base, "--role", "pjlp", "--skpd", "999999"], env, "kata-sandi-kuat\n")
+    assert unknown.returncode != 0
+    assert unknown.stderr.strip().splitlines() == [
+        "alur: unknown SKPD '999999' for agency dki; listed: 141732 (add one with `alur skpd add`)"]
+    missing = run([*base, "--role", "pjlp"], env, "kata-sandi-kuat\n")
+    assert missing.returncode != 0
+    assert missing.stderr.strip().splitlines() == [
+        "alur: a pjlp belongs to one SKPD: give --skpd CODE (listed for dki: 141732)"]
+    not_theirs = run([*base, "--role", "admin_eorder", "--skpd", "141732"], env, "kata-sandi-kuat\n")
+    assert not_theirs.returncode != 0
+    assert not_theirs.stderr.strip().splitlines() == ["alur: --skpd is only for satpel and pjlp users"]
+    assert find_user(engine_for(sqlite_url), "pjlp@dki.go.id") is None
+    done = run([*base, "--role", "pjlp", "--skpd", " 141732 "], env, "kata-sandi-kuat\n")
+    assert done.returncode == 0, done.stderr
+    assert find_user(engine_for(sqlite_url), "pjlp@dki.go.id").unit == "141732"
 
 
 def test_users_add_refuses_staff_without_agency(sqlite_url: str) -> None:

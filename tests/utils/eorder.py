@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from core.models import User
 from tests.api.conftest import Api
-from tests.utils.factories import eorder_product, eorder_profile
+from tests.utils.factories import eorder_product, eorder_profile, make_user
 
 VENDOR = "/api/v1/sops/eorder-vendor/cases"
 PRODUCT = "/api/v1/sops/eorder-product/cases"
@@ -19,11 +19,12 @@ class Staff:
     admin: dict[str, str]
 
 
-async def dki_staff(api: Api) -> Staff:
-    _, satpel = await api.user("satpel", "dki")
-    pjlp_user, pjlp = await api.user("pjlp", "dki")
+async def dki_staff(api: Api, skpd: str = "141732") -> Staff:
+    """The Satpel and PJLP of one SKPD (users.unit), and the e-order admin of the whole agency."""
+    satpel_user = make_user(api.engine, "satpel", "dki", unit=skpd)
+    pjlp_user = make_user(api.engine, "pjlp", "dki", unit=skpd)
     _, admin = await api.user("admin_eorder", "dki")
-    return Staff(satpel, pjlp_user, pjlp, admin)
+    return Staff(await api.login(satpel_user), pjlp_user, await api.login(pjlp_user), admin)
 
 
 async def ok(response) -> dict:  # type: ignore[no-untyped-def]
