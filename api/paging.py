@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, func, select
 
 T = TypeVar("T")
+P = TypeVar("P", bound="Page[Any]")
 # Bounds that the OpenAPI schema states, so an absurd page number is a 422, never a database error.
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
@@ -31,8 +32,14 @@ def per_page_query(default: int = 20) -> Any:
 
 
 def paginate(session: Session, query: Any, order_by: Sequence[Any], page: int, per_page: int,
-             item: Callable[[Any], T]) -> Page[T]:
-    """The `page`-th slice of `query` in `order_by` order, each row made into an item, with the total."""
+             item: Callable[[Any], Any], into: type[P]) -> P:
+    """The `page`-th slice of `query` in `order_by` order, each row made into an item, with the total,
+    as the page type `into` (e.g. CasePage, a Page[CaseSummary])."""
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(*order_by).offset((page - 1) * per_page).limit(per_page))
-    return Page[T](items=[item(row) for row in rows], total=total, page=page, per_page=per_page)
+    return into(items=[item(row) for row in rows], total=total, page=page, per_page=per_page)
+
+
+def page_number(requested: int) -> int:
+    """A page number from a page's address, within the bounds the API states."""
+    return min(max(requested, 1), MAX_PAGE)

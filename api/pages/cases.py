@@ -12,8 +12,8 @@ from api import service
 from api.deps import get_temporal
 from api.pages.fields import FormField, data_rows, field_messages, read_values, step_fields, submitted
 from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, settings_of
-from api.routes.cases import list_cases
-from api.routes.tasks import inbox
+from api.paging import page_number
+from api.queries import case_list, inbox
 from api.service import ApiError
 from api.views import CaseView, case_view
 from core.messages import CaseStatus
@@ -31,8 +31,8 @@ def cases(request: Request, user: PageUser, layanan: str = "", status: str = "",
           halaman: int = 1) -> Response:
     """Staff: their agency's cases, with filters. Applicants: their own."""
     with db(request) as session:
-        page = list_cases(session=session, user=user, sop=layanan or None, stage=None, status=status or None,
-                          overdue=True if terlambat else None, page=max(halaman, 1), per_page=PER_PAGE)
+        page = case_list(session, user, sop=layanan or None, status=status or None,
+                         overdue=True if terlambat else None, page=page_number(halaman), per_page=PER_PAGE)
     filters = {"layanan": layanan, "status": status, "terlambat": terlambat}
     return render(request, "cases.html", page=page, filters=filters, pages=-(-page.total // PER_PAGE))
 
@@ -41,7 +41,7 @@ def cases(request: Request, user: PageUser, layanan: str = "", status: str = "",
 def tasks(request: Request, user: PageUser) -> Response:
     """The same inbox as GET /api/v1/tasks: open steps I may act on, soonest due first."""
     with db(request) as session:
-        items = inbox(session=session, user=user, queue=None)
+        items = inbox(session, user)
     return render(request, "tasks.html", tasks=items)
 
 

@@ -19,6 +19,7 @@ from api.pages.fields import FormField, display, field_messages, fields_of, read
 from api.pages.web import (
     CheckedForm, OptionalUser, PageUser, StaffPage, db, page_router, redirect, render, settings_of,
 )
+from api.paging import page_number
 from api.routes.eorder import published_products
 from api.service import ApiError
 from api.views import CaseView, case_view
@@ -193,6 +194,6 @@ def catalogue(request: Request, kategori: str = "", q: str = "", halaman: int = 
     """Published products only; no login needed."""
     category = kategori if kategori in CATEGORIES else None
     with db(request) as session:
-        page = published_products(session, category, q[:100] or None, max(halaman, 1), PER_PAGE)
+        page = published_products(session, category, q[:100] or None, page_number(halaman), PER_PAGE)
     return render(request, "eorder_catalogue.html", page=page, categories=CATEGORIES, kategori=category or "",
                   q=q[:100], pages=-(-page.total // PER_PAGE))

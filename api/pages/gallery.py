@@ -19,7 +19,8 @@ from api.deps import get_temporal
 from api.documents import add_document, document_file, incoming
 from api.pages.fields import field_messages, fields_of, read_values, submitted
 from api.pages.web import CheckedForm, PageUser, db, page_router, redirect, render, settings_of
-from api.routes.gallery import catalogue, catalogue_item, product_or_404
+from api.paging import page_number
+from api.routes.gallery import catalogue_item, catalogue_page, product_or_404
 from api.service import ApiError
 from api.views import case_view
 from core.barcodes import barcode_svg
@@ -114,8 +115,7 @@ def download(request: Request, case_id: str, document_id: int, user: PageUser) -
 @router.get("/galeri")
 def gallery(request: Request, kategori: str = "", q: str = "", halaman: int = 1) -> Response:
     with db(request) as session:
-        page = catalogue(session=session, category=kategori or None, q=q or None, agency=None,
-                         page=max(halaman, 1), per_page=PER_PAGE)
+        page = catalogue_page(session, kategori or None, q or None, None, page_number(halaman), PER_PAGE)
     return render(request, "gallery_catalogue.html", page=page, categories=CATEGORIES, kategori=kategori, q=q,
                   pages=-(-page.total // PER_PAGE))
 

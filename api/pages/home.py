@@ -10,8 +10,7 @@ from api.deps import get_temporal
 from api.pages.fields import ACCOUNT_PREFILL, field_messages, read_values, start_fields, submitted
 from api.pages.labels import agency_name, standard_url
 from api.pages.web import CheckedForm, OptionalUser, PageUser, db, page_router, redirect, render, settings_of
-from api.routes.cases import list_cases
-from api.routes.tasks import inbox
+from api.queries import case_list, inbox
 from api.service import ApiError
 from core.models import User
 from core.roles import is_staff
@@ -21,7 +20,8 @@ router = page_router()
 HOME_CASES = 10
 
 
-PUBLIC_CATALOGUES = (("Katalog Galeri UMKM Jawa Timur", "/galeri"), ("Katalog produk e-order DKI Jakarta", "/eorder/katalog"))
+PUBLIC_CATALOGUES = (("Katalog Galeri UMKM Jawa Timur", "/galeri"), ("Katalog produk e-order DKI Jakarta", "/eorder/katalog"),
+                     ("JATHIL MART: produk UMKM Kabupaten Ponorogo", "/jathil"))
 
 
 def catalogue() -> list[dict[str, Any]]:
@@ -37,9 +37,8 @@ def home(request: Request, user: OptionalUser) -> Response:
     if user is None:
         return render(request, "home.html", catalogue=catalogue(), public_catalogues=PUBLIC_CATALOGUES)
     with db(request) as session:
-        tasks = inbox(session=session, user=user, queue=None)
-        cases = None if is_staff(user.role) else list_cases(
-            session=session, user=user, sop=None, stage=None, status=None, overdue=None, page=1, per_page=HOME_CASES)
+        tasks = inbox(session, user)
+        cases = None if is_staff(user.role) else case_list(session, user, per_page=HOME_CASES)
     return render(request, "home.html", catalogue=catalogue(), tasks=tasks, cases=cases,
                   public_catalogues=PUBLIC_CATALOGUES)
 

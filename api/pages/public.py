@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from activities.mailsink import read_mailbox
 from api.pages.web import db, page_router, redirect, render, settings_of
-from api.routes.cases import track
+from api.queries import tracked
 from api.routes.sops import sop_out
 from api.service import ApiError
 from workflows import REGISTRY
@@ -27,7 +27,7 @@ def tracking(request: Request, code: str) -> Response:
     """The public status, without names or personal data (tracking_view)."""
     try:
         with db(request) as session:
-            view = track(tracking_code=code, session=session)
+            view = tracked(session, code)
     except ApiError as error:
         return render(request, "track.html", status=error.status, code=code, error=error.detail)
     return render(request, "track.html", code=view.tracking_code, tracking=view)

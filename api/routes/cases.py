@@ -1,13 +1,12 @@
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
-from sqlmodel import col, func, select
 
-from api import service
+from api import queries, service
+from api.paging import page_query, per_page_query
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
-from api.views import CasePage, CaseView, TrackingView, case_summary, case_view, tracking_view
-from core.models import Case
+from api.views import CasePage, CaseView, TrackingView, case_view
 
 router = APIRouter(tags=["cases"])
 
@@ -21,16 +20,11 @@ class DecisionIn(BaseModel):
 
 @router.get("/cases", response_model=CasePage)
 def list_cases(*, session: SessionDep, user: CurrentUser, sop: str | None = None, stage: str | None = None,
-               status: str | None = None, overdue: bool | None = None, page: int = Query(1, ge=1),
-               per_page: int = Query(20, ge=1, le=100)) -> CasePage:
+               status: str | None = None, overdue: bool | None = None, page: int = page_query(),
+               per_page: int = per_page_query()) -> CasePage:
     """Staff: their agency's cases (of their unit, if they belong to one). Applicants: their own."""
-    query = select(Case).where(service.visible_cases(user))
-    for column, value in ((Case.sop, sop), (Case.stage, stage), (Case.status, status), (Case.overdue, overdue)):
-        if value is not None:
-            query = query.where(column == value)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Case.updated_at).desc()).offset((page - 1) * per_page).limit(per_page))
-    return CasePage(items=[case_summary(c) for c in rows], total=total, page=page, per_page=per_page)
+    return queries.case_list(session, user, sop=sop, stage=stage, status=status, overdue=overdue, page=page,
+                             per_page=per_page)
 
 
 @router.get("/cases/{case_id}", response_model=CaseView)
@@ -48,8 +42,5 @@ async def decide(*, case_id: str, body: DecisionIn, user: CurrentUser, client: T
 
 
 @router.get("/track/{tracking_code}", response_model=TrackingView)
-def track(*, tracking_code: str, session: SessionDep) -> TrackingView:
-    case = session.exec(select(Case).where(Case.tracking_code == tracking_code.strip().upper())).first()
-    if case is None:
-        raise service.ApiError(404, "Nomor lacak tidak ditemukan")
-    return tracking_view(session, case)
+def track(*, tracking_code: str = Path(max_length=40), session: SessionDep) -> TrackingView:
+    return queries.tracked(session, tracking_code)

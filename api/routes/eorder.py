@@ -62,7 +62,7 @@ def published_products(session: Session, category: str | None, q: str | None, pa
     if q and q.strip():
         name = func.lower(col(Case.data)["name"].as_string())
         query = query.where(name.contains(q.strip().lower(), autoescape=True))
-    return paginate(session, query, (col(Case.closed_at).desc(),), page, per_page, catalogue_item)
+    return paginate(session, query, (col(Case.closed_at).desc(),), page, per_page, catalogue_item, EorderPage)
 
 
 @router.get("/catalogue/eorder", response_model=EorderPage)

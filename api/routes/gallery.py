@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
-from sqlmodel import col, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from activities.notify import rupiah
 from api import service
@@ -70,8 +70,13 @@ def catalogue_query(category: str | None, q: str | None, agency: str | None):  #
 def catalogue(*, session: SessionDep, category: str | None = None, q: str | None = None, agency: str | None = None,
               page: int = page_query(), per_page: int = per_page_query(24)) -> GalleryPage:
     """Public: products on display, newest first; filter by category, agency or a search text."""
+    return catalogue_page(session, category, q, agency, page, per_page)
+
+
+def catalogue_page(session: Session, category: str | None, q: str | None, agency: str | None, page: int,
+                   per_page: int) -> GalleryPage:
     newest = (col(GalleryProduct.displayed_at).desc(), col(GalleryProduct.id).desc())
-    return paginate(session, catalogue_query(category, q, agency), newest, page, per_page, catalogue_item)
+    return paginate(session, catalogue_query(category, q, agency), newest, page, per_page, catalogue_item, GalleryPage)
 
 
 def product_or_404(session: SessionDep, product_id: int) -> GalleryProduct:
