@@ -5,8 +5,7 @@ import asyncio
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from activities.notify import JAKARTA
-from core.cases import new_tracking_code, next_case_id
+from core.cases import case_year, new_tracking_code, next_case_id
 from core.messages import CaseIdRequest, CaseTicket, EngineActivity
 
 
@@ -17,6 +16,6 @@ class CaseActivities:
     @activity.defn(name=EngineActivity.ALLOCATE_CASE)
     async def allocate_case(self, request: CaseIdRequest) -> CaseTicket:
         """A fresh id from the counter; a retry only skips a number (the workflow starts the case)."""
-        year = request.at.astimezone(JAKARTA).year
+        year = case_year(request.agency or None, request.at)
         case_id = await asyncio.to_thread(next_case_id, self.engine, request.sop, year)
         return CaseTicket(case_id=case_id, tracking_code=new_tracking_code())

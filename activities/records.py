@@ -38,7 +38,9 @@ def _upsert_case(session: Session, snapshot: CaseSnapshot) -> bool:
         setattr(case, name, getattr(snapshot, name))
     if snapshot.unit is not None:  # set once from the case data; a case recorded before units keeps its own
         case.unit = snapshot.unit
-    case.overdue = any(s.overdue for s in snapshot.open_steps)
+    case.overdue = any(s.overdue for s in [*snapshot.open_steps, *snapshot.open_spans])
+    # The case-level time standard (SpanDef) shown on the case page: the earliest running span's deadline.
+    case.service_due_at = min((s.due_at for s in snapshot.open_spans), default=None)
     case.updated_at = utcnow()
     session.add(case)
     return True

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from activities.notify import send_direct
-from api.service import ApiError
+from api.errors import ApiError
 from core.config import Settings
 from core.forms import Form, field_errors
 from core.identifiers import Email, MobilePhone

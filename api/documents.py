@@ -6,26 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import FileResponse
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from temporalio.client import Client
 
-from api.service import ApiError, update_case, visible_case, with_session
-from api.views import DocumentView, document_view
+from api.errors import ApiError
 from core.config import Settings
-from core.documents import Checked, DocumentRejected, check_upload, discard, store, stored_path, too_large_message
+from core.documents import Checked, DocumentRejected, check_upload, discard, store, too_large_message
 from core.forms import MESSAGES
-from core.messages import CaseStatus, DocumentUpload, Person
-from core.models import User, utcnow
-from core.models_gallery import Document
-from core.users import person
-from workflows import SOPS
-from workflows.sop import SopDefinition, SopWorkflow
+from core.messages import DocumentUpload, Person
+from core.models import utcnow
+from workflows.sop import SopDefinition
 
-NOT_FOUND = "Dokumen tidak ditemukan"
 MULTIPART_SLACK = 64 * 1024  # the form fields and part headers around the files
 MAX_START_FILES = 20
 
@@ -129,43 +119,3 @@ def store_all(settings: Settings, accepted: list[tuple[Incoming, Checked]], uplo
 def discard_all(settings: Settings, uploads: list[DocumentUpload]) -> None:
     for upload in uploads:
         discard(settings.upload_dir, upload.stored_name)
-
-
-async def add_document(client: Client, settings: Settings, engine: Engine, user: User, case_id: str,
-                       file: Incoming) -> DocumentView:
-    """Checks, stores and records one upload on an open case the user can see; a refusal keeps no file."""
-    case = await run_in_threadpool(with_session, engine, visible_case, user, case_id)
-    if case.status != CaseStatus.OPEN:
-        raise ApiError(409, "Kasus sudah ditutup")
-    accepted, errors = check_files(SOPS[case.sop], [file], settings, kind_loc=("body", "kind"))
-    if errors:
-        raise ApiError(422, errors)
-    [stored] = await run_in_threadpool(store_all, settings, accepted, person(user))
-    try:
-        await update_case(client, case_id, SopWorkflow.add_document, stored, settings.temporal_timeout)
-    except ApiError as error:
-        if error.status != 503:  # a 503 may still be taken when the worker returns: keep its file
-            discard_all(settings, [stored])
-        raise
-    except BaseException:
-        discard_all(settings, [stored])
-        raise
-    return await run_in_threadpool(with_session, engine, stored_document, stored.stored_name, case.sop)
-
-
-def stored_document(session: Session, stored_name: str, sop: str) -> DocumentView:
-    return document_view(session.exec(select(Document).where(Document.stored_name == stored_name)).one(), sop)
-
-
-def document_file(session: Session, settings: Settings, user: User, case_id: str, document_id: int) -> FileResponse:
-    """The stored file as an attachment (never inline), for the case's participants only."""
-    visible_case(session, user, case_id)
-    document = session.get(Document, document_id)
-    if document is None or document.case_id != case_id:
-        raise ApiError(404, NOT_FOUND)
-    path = stored_path(settings.upload_dir, document.stored_name)
-    if not path.is_file():
-        raise ApiError(404, NOT_FOUND)
-    return FileResponse(path, media_type=document.content_type, filename=document.filename,
-                        content_disposition_type="attachment",
-                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

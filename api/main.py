@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from api import pages
 from api.routes import auth, cases, documents, sops, tasks
-from api.service import BUSY, ApiError, retry_later
+from api.errors import ApiError, BUSY, retry_later
 from core.config import Settings, get_settings
 from core.db import engine_for, loop_guard
 from core.forms import indonesian

@@ -1,4 +1,4 @@
-"""What the JSON API and the pages both do: find a visible case, start a case, decide a step.
+"""What the JSON API and the pages both do: find a visible case, start a case, decide a step, add a document.
 
 Errors are ApiError(status, detail); the API returns them as JSON, the pages as Indonesian messages.
 """
@@ -6,9 +6,10 @@ Errors are ApiError(status, detail); the API returns them as JSON, the pages as 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from weakref import WeakValueDictionary
 
+from fastapi.responses import FileResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, and_, col, or_, select
 from starlette.concurrency import run_in_threadpool
@@ -16,43 +17,32 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateR
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.views import CaseView, case_view
+from api.documents import Incoming, check_files, discard_all, missing_required, store_all
+from api.errors import ApiError, retry_later
+from api.views import CaseView, DocumentView, case_view, document_view
 from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
+from core.documents import stored_path
 from core.forms import check
 from core.messages import CaseStatus, Decision, DecisionResult
 from core.models import Case, Task, User
+from core.models_gallery import Document
 from core.roles import ROLE_TITLES, is_staff
 from core.users import find_staff, person
 from workflows import INTAKES, SOPS
 from workflows.module import Intake, IntakeRefused
 from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN, SopWorkflow
 
-if TYPE_CHECKING:
-    from api.documents import Incoming
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.headers = headers
-
-
 NOT_FOUND = "Kasus tidak ditemukan"
-BUSY = "Server sedang sibuk; coba lagi sebentar lagi"
+DOCUMENT_NOT_FOUND = "Dokumen tidak ditemukan"
 TEMPORAL_DOWN = "Layanan alur kerja sedang tidak tersedia; coba lagi sebentar lagi"
 NOT_CONFIRMED = ("Mesin alur kerja belum menjawab, jadi keputusan Anda belum tentu tersimpan. "
                  "Muat ulang kasus ini sebentar lagi sebelum mengulang keputusan.")
-RETRY_AFTER_SECONDS = 30
 # Temporal's answers that mean "not now" rather than "no": the server or the network is down or overloaded.
 UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED,
                RPCStatusCode.CANCELLED}
 
 
-def retry_later(message: str) -> ApiError:
-    return ApiError(503, message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 # Who sees a case, in one place: applicants their own cases; staff their agency's, and staff who belong
@@ -102,7 +92,7 @@ _start_locks: "WeakValueDictionary[tuple[str, int], asyncio.Lock]" = WeakValueDi
 
 
 async def open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str,
-                    body: Any, files: Sequence["Incoming"] = ()) -> CaseView:
+                    body: Any, files: Sequence[Incoming] = ()) -> CaseView:
     intake = INTAKES.get(sop)
     if intake is None or sop not in SOPS:
         raise ApiError(404, "Layanan tidak ditemukan")
@@ -114,10 +104,8 @@ async def open_case(client: Client, settings: Settings, engine: Engine, user: Us
 
 
 async def _open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str, intake: Intake,
-                     body: Any, files: Sequence["Incoming"]) -> CaseView:
+                     body: Any, files: Sequence[Incoming]) -> CaseView:
     """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
-    from api.documents import check_files, discard_all, missing_required, store_all  # they build on this module
-
     await run_in_threadpool(with_session, engine, refuse_unless, intake.eligible, user)
     checked = check(SOPS[sop].start_form, body)  # type: ignore[arg-type]
     data, errors = checked.data, list(checked.errors)
@@ -246,3 +234,46 @@ async def decide(client: Client, settings: Settings, engine: Engine, user: User,
         decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
         await send_update(client, case_id, SopWorkflow.decide, decision)
     return await run_in_threadpool(load_view, engine, case_id)
+
+
+# ---- documents -------------------------------------------------------------------------------
+
+
+async def add_document(client: Client, settings: Settings, engine: Engine, user: User, case_id: str,
+                       file: Incoming) -> DocumentView:
+    """Checks, stores and records one upload on an open case the user can see; a refusal keeps no file."""
+    case = await run_in_threadpool(with_session, engine, visible_case, user, case_id)
+    if case.status != CaseStatus.OPEN:
+        raise ApiError(409, "Kasus sudah ditutup")
+    accepted, errors = check_files(SOPS[case.sop], [file], settings, kind_loc=("body", "kind"))
+    if errors:
+        raise ApiError(422, errors)
+    [stored] = await run_in_threadpool(store_all, settings, accepted, person(user))
+    try:
+        await update_case(client, case_id, SopWorkflow.add_document, stored, settings.temporal_timeout)
+    except ApiError as error:
+        if error.status != 503:  # a 503 may still be taken when the worker returns: keep its file
+            discard_all(settings, [stored])
+        raise
+    except BaseException:
+        discard_all(settings, [stored])
+        raise
+    return await run_in_threadpool(with_session, engine, stored_document, stored.stored_name, case.sop)
+
+
+def stored_document(session: Session, stored_name: str, sop: str) -> DocumentView:
+    return document_view(session.exec(select(Document).where(Document.stored_name == stored_name)).one(), sop)
+
+
+def document_file(session: Session, settings: Settings, user: User, case_id: str, document_id: int) -> FileResponse:
+    """The stored file as an attachment (never inline), for the case's participants only."""
+    visible_case(session, user, case_id)
+    document = session.get(Document, document_id)
+    if document is None or document.case_id != case_id:
+        raise ApiError(404, DOCUMENT_NOT_FOUND)
+    path = stored_path(settings.upload_dir, document.stored_name)
+    if not path.is_file():
+        raise ApiError(404, DOCUMENT_NOT_FOUND)
+    return FileResponse(path, media_type=document.content_type, filename=document.filename,
+                        content_disposition_type="attachment",
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

@@ -87,6 +87,9 @@ class CaseView(CaseBase):
     linked: list[str]
     closed_at: datetime | None
     documents: list[DocumentView] = []
+    # The deadline of the SOP's case-level time standard (SpanDef) while it runs, e.g. an order's
+    # delivery: null when the SOP declares none, or it has not started or has ended.
+    service_due_at: datetime | None = None
 
 
 class TaskView(OpenStepView):
@@ -123,7 +126,7 @@ SYSTEM_STEPS = {"submit": "Pengajuan", "documents": "Dokumen", "announce": "Peng
 
 def step_title(sop: str, step: str) -> str:
     definition = SOPS.get(sop)
-    match = next((s for s in definition.steps if s.id == step), None) if definition else None
+    match = next((s for s in (*definition.steps, *definition.spans) if s.id == step), None) if definition else None
     return match.title if match else SYSTEM_STEPS.get(step, step)
 
 
@@ -154,6 +157,7 @@ def case_view(session: Session, case: Case) -> CaseView:
                              reason=e.reason, data=e.data) for e in events],
         data=case.data, parent_id=case.parent_id, linked=list(linked), created_at=case.created_at,
         updated_at=case.updated_at, closed_at=case.closed_at, documents=[document_view(d, case.sop) for d in documents],
+        service_due_at=case.service_due_at,
     )
 
 

@@ -48,7 +48,8 @@ class Settings(BaseSettings):
     # lines), e.g. {"jatim": ["SP4N-LAPOR! (www.lapor.go.id)", "WhatsApp: 0812..."]}; default core.roles.
     complaint_channels: dict[str, list[str]] = {}
     var_dir: Path = ROOT / "var"
-    # Per-step SLA overrides, e.g. {"jathil-vendor.verify": "2d", "gallery-curation.curate": "3d"}
+    # Per-step SLA overrides, e.g. {"jathil-vendor.verify": "2d", "gallery-curation.curate": "3d"}; a
+    # case-level time standard (an SOP's SpanDef) by its span id the same way
     sla_overrides: dict[str, str] = {}
     token_hours: int = 12
     verify_hours: int = 48
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
         from workflows import SOPS  # the SOP modules name their steps
 
         known = {f"{sop}.{step.id}" for sop, definition in SOPS.items() for step in definition.steps if step.sla}
+        known |= {f"{sop}.{span.id}" for sop, definition in SOPS.items() for span in definition.spans}
         unknown = sorted(set(value) - known)
         if unknown:
             raise ValueError(f"unknown step {', '.join(unknown)}; steps with a time standard: {', '.join(sorted(known))}")

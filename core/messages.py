@@ -82,6 +82,7 @@ class CaseIdRequest:
 
     sop: str
     at: datetime
+    agency: str = ""  # whose calendar year (its time zone); "" from histories before it was sent
 
 
 @dataclass
@@ -124,6 +125,21 @@ class OpenStep:
 
 
 @dataclass
+class OpenSpan:
+    """A running case-level time standard (SpanDef): from one step's opening to another's closing, or
+    to the case's close. Its deadline, reminder and escalations work like an open step's."""
+
+    span: str
+    title: str
+    started_at: datetime
+    due_at: datetime
+    remind_at: datetime | None = None
+    second_escalation_at: datetime | None = None
+    overdue: bool = False
+    round: int = 1
+
+
+@dataclass
 class HistoryEvent:
     seq: int
     at: datetime
@@ -155,6 +171,7 @@ class CaseSnapshot:
     parent_id: str | None = None
     closed_at: datetime | None = None
     unit: str | None = None  # the unit inside the agency that handles the case (cases.unit)
+    open_spans: list[OpenSpan] = field(default_factory=list)  # running case-level time standards
 
 
 @dataclass

@@ -76,6 +76,8 @@ class Case(SQLModel, table=True):
     created_at: datetime = at_field()
     updated_at: datetime = at_field()
     closed_at: datetime | None = at_field(nullable=True)
+    # The deadline of the case-level time standard (an SOP's SpanDef) while it runs; None otherwise.
+    service_due_at: datetime | None = at_field(nullable=True)
 
 
 class Task(SQLModel, table=True):

@@ -7,7 +7,7 @@ is an activity.
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
@@ -36,11 +36,14 @@ with workflow.unsafe.imports_passed_through():
         EngineActivity,
         HistoryEvent,
         Notice,
+        OpenSpan,
         OpenStep,
         Person,
         Recipients,
     )
     from core.roles import ROLE_TITLES
+
+from workflows.tracking import WriteTracker, due_and_overdue, sla_timers
 
 SOP_KEY = SearchAttributeKey.for_keyword("AlurSop")
 AGENCY_KEY = SearchAttributeKey.for_keyword("AlurAgency")
@@ -104,6 +107,10 @@ class StepDef:
     # takes one (the validator refuses it; so does a signal once the run records the patch
     # "retired-<step>-<action>"), while a recorded one replays as it was taken.
     retired: tuple[Action, ...] = ()
+    # The SLA came to this step while cases were running: a case whose history opened the step without
+    # it replays without it; the patch `sla_patch` (workflow.patched) gives every later opening its
+    # deadline and timers.
+    sla_patch: str | None = None
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)
@@ -118,6 +125,30 @@ class StepDef:
 
 
 @dataclass(frozen=True)
+class SpanDef:
+    """A time standard over more than one step: from the opening of `starts_at_step` to the closing
+    decision of `ends_at_step` (None: to the case's close), e.g. "at most 3 days from a valid
+    verification to receipt". The engine starts it when its starting step opens (not again while it
+    runs), with the SLA that `SopWorkflow.span_sla` gives (default `sla`); ALUR_SLA_OVERRIDES
+    "<sop>.<span id>" overrides both. Reminder and escalations as a step's: the actors of the steps
+    open at that moment are told, with `remind_also` / `escalate_to` / `second_escalate_to`."""
+
+    id: str  # not a step id: notices, history events and ALUR_SLA_OVERRIDES share one namespace
+    title: str  # Indonesian, e.g. "Waktu layanan pengiriman"
+    starts_at_step: str
+    ends_at_step: str | None
+    sla: WorkingTime
+    remind_before: WorkingTime | None = None
+    escalate_to: tuple[str, ...] = ()
+    second_escalation_after: WorkingTime | None = None
+    second_escalate_to: tuple[str, ...] = ()
+    remind_also: tuple[str, ...] = ()  # APPLICANT and/or roles of the case's agency
+
+
+RESERVED_IDS = {"submit", "documents", "finish"}  # events and notices outside any step
+
+
+@dataclass(frozen=True)
 class SopDefinition:
     id: str
     title: str
@@ -126,9 +157,23 @@ class SopDefinition:
     description: str = ""
     documents: tuple[DocumentKind, ...] = ()  # what may be uploaded to its cases
     start_form: type[Form] | None = None  # what an applicant fills in to open a case
+    spans: tuple[SpanDef, ...] = ()  # case-level time standards over several steps
+
+    def __post_init__(self) -> None:
+        step_ids = {s.id for s in self.steps}
+        span_ids = [s.id for s in self.spans]
+        for span in self.spans:
+            if span.id in step_ids or span.id in RESERVED_IDS or span_ids.count(span.id) > 1:
+                raise ValueError(f"{self.id}: span id {span.id!r} is taken")
+            for step_id in (span.starts_at_step, span.ends_at_step):
+                if step_id is not None and step_id not in step_ids:
+                    raise ValueError(f"{self.id}: span {span.id!r} names an unknown step {step_id!r}")
 
     def step(self, step_id: str) -> StepDef:
         return next(s for s in self.steps if s.id == step_id)
+
+    def span(self, span_id: str) -> SpanDef:
+        return next(s for s in self.spans if s.id == span_id)
 
     def document_kind(self, kind_id: str) -> DocumentKind | None:
         return next((k for k in self.documents if k.id == kind_id), None)
@@ -176,6 +221,13 @@ class _OpenTask:
         return self.decision is not None
 
 
+@dataclass
+class _RunningSpan:
+    definition: SpanDef
+    view: OpenSpan
+    ended: bool = False
+
+
 class SopWorkflow:
     """Base class of every SOP workflow. Subclasses set `definition` and write `run`."""
 
@@ -193,17 +245,13 @@ class SopWorkflow:
         self.history: list[HistoryEvent] = []
         self.documents: list[DocumentUpload] = []
         self.tasks: dict[str, _OpenTask] = {}
+        self.spans: dict[str, _RunningSpan] = {}  # by span id: the latest run of each
         self.rounds: dict[str, int] = {}
         self.created_at: datetime | None = None
         self.closed_at: datetime | None = None
         self.unit: str | None = None
         self._recorded_seq = 0
-        self._version = 0
-        self._tickets = 0
-        self._consumed = 0
-        self._written = 0
-        self._dirty = True
-        self._writing = 0
+        self.writes = WriteTracker()
         self._outbox: list[asyncio.Task[Any]] = []
 
     # ---- handlers -------------------------------------------------------------------------
@@ -211,7 +259,7 @@ class SopWorkflow:
     @workflow.update(name="decide")
     async def decide(self, decision: Decision) -> DecisionResult:
         ticket = self._accept(decision)
-        await workflow.wait_condition(lambda: self._written >= ticket.number)
+        await workflow.wait_condition(lambda: self.writes.is_written(ticket.number))
         return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
 
     @decide.validator
@@ -233,7 +281,7 @@ class SopWorkflow:
         return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
 
     def _settled(self) -> bool:
-        return self.case is not None and not self._dirty and self._writing == 0 and self._written >= self._consumed
+        return self.case is not None and self.writes.settled()
 
     @workflow.update(name="add_document")
     async def add_document(self, upload: DocumentUpload) -> DecisionResult:
@@ -311,8 +359,7 @@ class SopWorkflow:
         # Re-checked here: a second, concurrent copy of a decision passed its validator before
         # the first one was applied (a double click); only the first one may take the step.
         self.check_decision(decision, retired_ok=self._replaying_retired(decision))
-        self._tickets += 1
-        ticket = _Ticket(self._tickets, decision)
+        ticket = _Ticket(self.writes.take_ticket(), decision)
         task = self.tasks[decision.step]
         if task.definition.known_action(decision.action).closes_step:  # type: ignore[union-attr]
             task.decision = ticket
@@ -351,16 +398,16 @@ class SopWorkflow:
 
     async def record_documents(self, uploads: list[DocumentUpload], announce: bool = False) -> None:
         """Writes document rows; `announce` adds an upload event per file to the history."""
-        self._writing += 1  # the case is not settled before its documents are listed
+        self.writes.begin_io()  # the case is not settled before its documents are listed
         try:
             await workflow.execute_activity(
                 EngineActivity.RECORD_DOCUMENTS, CaseDocuments(self._case.case_id, uploads),
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
             )
         finally:
-            self._writing -= 1
+            self.writes.end_io()
         self.documents.extend(uploads)
-        self._dirty = True  # the case view lists them: settled only after the next projection write
+        self.writes.changed()  # the case view lists them: settled only after the next projection write
         if announce:
             for upload in uploads:
                 self.add_event("documents", upload.uploaded_by, "upload",
@@ -376,7 +423,7 @@ class SopWorkflow:
         agency = agency or self._case.agency
         for _ in range(MAX_LINK_ATTEMPTS):
             ticket = await workflow.execute_activity(
-                EngineActivity.ALLOCATE_CASE, CaseIdRequest(definition.id, workflow.now()), result_type=CaseTicket,
+                EngineActivity.ALLOCATE_CASE, CaseIdRequest(definition.id, workflow.now(), agency), result_type=CaseTicket,
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY,
             )
             start = CaseStart(case_id=ticket.case_id, sop=definition.id, agency=agency,
@@ -422,7 +469,7 @@ class SopWorkflow:
     def _apply_pending(self, task: _OpenTask) -> None:
         for ticket in task.pending:
             self.on_open_action(ticket.decision)
-            self._consumed = max(self._consumed, ticket.number)
+            self.writes.consume(ticket.number)
         task.pending.clear()
 
     def on_open_action(self, decision: Decision) -> None:
@@ -433,7 +480,8 @@ class SopWorkflow:
     def _close(self, task: _OpenTask) -> Decision:
         assert task.decision is not None
         decision = task.decision.decision
-        self._consumed = max(self._consumed, task.decision.number)
+        self.writes.consume(task.decision.number)
+        self._end_spans(lambda span: span.ends_at_step == task.definition.id)
         event_data = self.event_data(decision)
         self.add_event(decision.step, decision.actor, decision.action, decision.reason, event_data)
         return decision
@@ -472,7 +520,7 @@ class SopWorkflow:
             assignee_name=assignee.name if assignee else None,
             queue=queue,
         )
-        if definition.sla is not None:
+        if definition.sla is not None and (definition.sla_patch is None or workflow.patched(definition.sla_patch)):
             deadlines = await self._deadlines(definition, now)
             view.due_at = deadlines.due_at
             view.remind_at = deadlines.remind_at
@@ -480,19 +528,23 @@ class SopWorkflow:
         task = _OpenTask(definition, view)
         self.tasks[definition.id] = task
         self.stage = definition.stage
-        self._dirty = True
+        self.writes.changed()
         if definition.notify_on_open:
             self.notify("task", self._step_recipients(task), definition.id, task=task)
         if view.due_at is not None:
             asyncio.create_task(self._watch(task))
+        for span in self.definition.spans:
+            if span.starts_at_step == definition.id:
+                await self._start_span(span, now)
 
-    async def _deadlines(self, definition: StepDef, start: datetime) -> Deadlines:
+    async def _deadlines(self, definition: StepDef | SpanDef, start: datetime,
+                         sla: WorkingTime | None = None) -> Deadlines:
         request = DeadlineRequest(
             agency=self._case.agency,
             sop=self.definition.id,
-            step=definition.id,
+            step=definition.id,  # a span's id: ALUR_SLA_OVERRIDES "<sop>.<span>" applies to it
             start=start,
-            sla=definition.sla,  # type: ignore[arg-type]
+            sla=sla or definition.sla,  # type: ignore[arg-type]
             remind_before=definition.remind_before,
             second_escalation_after=definition.second_escalation_after,
         )
@@ -509,28 +561,26 @@ class SopWorkflow:
     # ---- SLA timers ------------------------------------------------------------------------
 
     async def _watch(self, task: _OpenTask) -> None:
-        view, definition = task.view, task.definition
-        timers: list[tuple[datetime | None, str, tuple[str, ...]]] = [
-            (view.remind_at, "reminder", ()),
-            (view.due_at, "escalation", definition.escalate_to),
-            (view.second_escalation_at, "escalation2", definition.second_escalate_to),
-        ]
-        for at, kind, roles in timers:
-            if at is None:
-                continue
-            if not await self._sleep_while_open(task, at):
+        definition = task.definition
+        for timer in sla_timers(task.view, definition.escalate_to, definition.second_escalate_to):
+            if not await self._sleep_while_open(task, timer.at):
                 return
-            await self._on_timer(task, kind, roles)
+            await self._on_timer(task, timer.kind, timer.escalate_to)
 
     async def _sleep_while_open(self, task: _OpenTask, until: datetime) -> bool:
         """True when `until` passed with the task still open."""
+        await self._sleep_unless(until, lambda: task.closed)
+        return not task.closed and self.tasks.get(task.definition.id) is task
+
+    @staticmethod
+    async def _sleep_unless(until: datetime, stop: Callable[[], bool]) -> None:
+        """Sleeps until `until`, or less when `stop()` becomes true first."""
         delay = until - workflow.now()
         if delay > timedelta(0):
             try:
-                await workflow.wait_condition(lambda: task.closed, timeout=delay)
+                await workflow.wait_condition(stop, timeout=delay)
             except asyncio.TimeoutError:
                 pass
-        return not task.closed and self.tasks.get(task.definition.id) is task
 
     async def _on_timer(self, task: _OpenTask, kind: str, roles: tuple[str, ...]) -> None:
         recipients = self._step_recipients(task)
@@ -548,6 +598,64 @@ class SopWorkflow:
         self.notify(kind, recipients, task.definition.id, task=task)
         await self.flush()
 
+    # ---- case-level time standards (SpanDef) -----------------------------------------------
+
+    def span_sla(self, span: SpanDef) -> WorkingTime | None:
+        """SOP hook: the span's time standard for this case, read from its data (deterministic, no
+        I/O), e.g. per destination; None: the span does not run for this case. Default: the declared one."""
+        return span.sla
+
+    async def _start_span(self, span: SpanDef, start: datetime) -> None:
+        running = self.spans.get(span.id)
+        if running is not None and not running.ended:
+            return  # its starting step opened again (a new round): the span runs on
+        sla = self.span_sla(span)
+        if sla is None or self.status != CaseStatus.OPEN:
+            return
+        round_ = self.rounds.get(span.id, 0) + 1
+        self.rounds[span.id] = round_
+        deadlines = await self._deadlines(span, start, sla)
+        view = OpenSpan(span=span.id, title=span.title, started_at=start, due_at=deadlines.due_at,
+                        remind_at=deadlines.remind_at, second_escalation_at=deadlines.second_escalation_at,
+                        round=round_)
+        running = _RunningSpan(span, view)
+        self.spans[span.id] = running
+        self.writes.changed()
+        asyncio.create_task(self._watch_span(running))
+
+    def _end_spans(self, ends: Callable[[SpanDef], bool]) -> None:
+        for running in self.spans.values():
+            if not running.ended and ends(running.definition):
+                running.ended = True  # its timers stop
+                self.writes.changed()
+
+    async def _watch_span(self, running: _RunningSpan) -> None:
+        span = running.definition
+        for timer in sla_timers(running.view, span.escalate_to, span.second_escalate_to):
+            await self._sleep_unless(timer.at, lambda: running.ended)
+            if running.ended:
+                return
+            self._on_span_timer(running, timer.kind, timer.escalate_to)
+            await self.flush()
+
+    def _on_span_timer(self, running: _RunningSpan, kind: str, roles: tuple[str, ...]) -> None:
+        span, view = running.definition, running.view
+        recipients = Recipients()
+        for task in self.tasks.values():  # whoever can move the case on now
+            if not task.closed:
+                actors = self._step_recipients(task)
+                recipients.user_ids += [i for i in actors.user_ids if i not in recipients.user_ids]
+                recipients.roles += [r for r in actors.roles if r not in recipients.roles]
+                recipients.agency = actors.agency or recipients.agency
+        if kind == "reminder":
+            self._add_recipients(recipients, span.remind_also)
+            self.add_event(span.id, SYSTEM, kind, "Pengingat: batas waktu layanan sudah dekat")
+        else:
+            view.overdue = True
+            self._add_recipients(recipients, roles)
+            self.add_event(span.id, SYSTEM, kind, "Melewati batas waktu layanan; dieskalasi")
+        self.notify(kind, recipients, span.id, step_title=span.title, due_at=view.due_at, span=span.id)
+
     def _add_recipients(self, recipients: Recipients, who: tuple[str, ...]) -> None:
         for name in who:
             if name == APPLICANT:
@@ -557,9 +665,8 @@ class SopWorkflow:
                 recipients.agency = self._case.agency
 
     def _auto_decide(self, task: _OpenTask, action: str) -> None:
-        self._tickets += 1
         reason = "Batas waktu layanan terlampaui; tindakan otomatis sesuai SOP"
-        task.decision = _Ticket(self._tickets, Decision(task.definition.id, action, SYSTEM, reason=reason))
+        task.decision = _Ticket(self.writes.take_ticket(), Decision(task.definition.id, action, SYSTEM, reason=reason))
 
     # ---- closing ---------------------------------------------------------------------------
 
@@ -568,7 +675,8 @@ class SopWorkflow:
         self.status = status
         self.stage = stage
         self.closed_at = workflow.now()
-        self._dirty = True
+        self._end_spans(lambda span: True)
+        self.writes.changed()
         if template:
             self.notify(template, self.applicant(), "finish", **context)
         await self.flush()
@@ -582,29 +690,29 @@ class SopWorkflow:
         self, step: str, actor: Person, action: str, reason: str | None = None, data: dict[str, Any] | None = None
     ) -> None:
         self.history.append(HistoryEvent(len(self.history) + 1, workflow.now(), step, actor, action, reason, data or {}))
-        self._dirty = True
+        self.writes.changed()
 
     def snapshot(self) -> CaseSnapshot:
         case = self._case
         return CaseSnapshot(
             case_id=case.case_id, sop=case.sop, agency=case.agency, tracking_code=case.tracking_code,
             applicant_id=case.applicant.id or 0, applicant_name=case.applicant.name, title=self.title,
-            status=self.status, stage=self.stage, data=self.data, version=self._version,
+            status=self.status, stage=self.stage, data=self.data, version=self.writes.version,
             created_at=self.created_at or workflow.now(),
             open_steps=[replace(t.view) for t in self.tasks.values() if not t.closed] if self.status == CaseStatus.OPEN else [],
             new_events=[e for e in self.history if e.seq > self._recorded_seq],
             parent_id=case.parent_id, closed_at=self.closed_at, unit=self.unit,
+            open_spans=[replace(s.view) for s in self.spans.values() if not s.ended]
+            if self.status == CaseStatus.OPEN else [],
         )
 
     async def flush(self) -> None:
         """Writes the projection if anything changed; decisions return only after this."""
-        consumed = self._consumed
-        if self._dirty:
-            self._dirty = False
-            self._version += 1
+        consumed = self.writes.consumed
+        if self.writes.dirty:
+            self.writes.begin_write()
             snapshot = self.snapshot()
             self._upsert_search_attributes(snapshot)
-            self._writing += 1
             try:
                 # Local: a quick database write in the same workflow task, so a decision returns
                 # without two more round trips through the server.
@@ -612,20 +720,19 @@ class SopWorkflow:
                     EngineActivity.RECORD_CASE, snapshot, start_to_close_timeout=timedelta(seconds=30), retry_policy=RECORD_RETRY
                 )
             finally:
-                self._writing -= 1
+                self.writes.end_io()
             self._recorded_seq = max(self._recorded_seq, max((e.seq for e in snapshot.new_events), default=0))
-        self._written = max(self._written, consumed)
+        self.writes.mark_written(consumed)
 
     def _upsert_search_attributes(self, snapshot: CaseSnapshot) -> None:
-        dues = [s.due_at for s in snapshot.open_steps if s.due_at]
-        overdue = any(s.overdue for s in snapshot.open_steps)
+        due, overdue = due_and_overdue(snapshot)  # open steps and running spans
         updates = [
             SOP_KEY.value_set(snapshot.sop),
             AGENCY_KEY.value_set(snapshot.agency),
             STAGE_KEY.value_set(snapshot.stage),
             ROLE_KEY.value_set(sorted({s.role for s in snapshot.open_steps})),
             OVERDUE_KEY.value_set(overdue),
-            DUE_KEY.value_set(min(dues)) if dues else DUE_KEY.value_unset(),
+            DUE_KEY.value_set(due) if due else DUE_KEY.value_unset(),
         ]
         workflow.upsert_search_attributes(updates)
         workflow.set_current_details(self.summary(snapshot, overdue))
@@ -647,7 +754,8 @@ class SopWorkflow:
         case = self._case
         round_ = self.rounds.get(step, 1)
         context: dict[str, Any] = {
-            "case_id": case.case_id, "sop_title": self.definition.title, "tracking_code": case.tracking_code,
+            "case_id": case.case_id, "sop": case.sop, "agency": case.agency, "sop_title": self.definition.title,
+            "tracking_code": case.tracking_code,
             "applicant_name": case.applicant.name, "stage": self.stage, "title": self.title, **extra,
         }
         if task is not None:

@@ -1,14 +1,16 @@
 """Two small pieces of engine state, kept apart so that they can be read and tested on their own.
 
 `WriteTracker` is the read-your-writes bookkeeping: a decision's update returns only once a projection
-write that includes it has finished. `sla_timers` plans a step's reminder and escalations.
+write that includes it has finished. `sla_timers` plans the reminder and escalations of a step or of a
+case-level span; `due_and_overdue` is what the search attributes say of a case's deadlines.
 Deterministic and free of Temporal calls: the engine (workflows/sop.py) does the waiting.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from core.messages import OpenStep
+from core.messages import CaseSnapshot
 
 
 @dataclass
@@ -67,9 +69,28 @@ class SlaTimer:
     escalate_to: tuple[str, ...] = ()  # roles of the case's agency told besides the step's actor
 
 
-def sla_timers(view: OpenStep, escalate_to: tuple[str, ...], second_escalate_to: tuple[str, ...]) -> list[SlaTimer]:
-    """The timers of an open step, in the order they fire: reminder, escalation at the deadline, second
-    escalation. A step without one of the instants (no reminder configured) skips that timer."""
+class Timed(Protocol):
+    """What has SLA instants: an open step (OpenStep) or a running span (OpenSpan)."""
+
+    @property
+    def remind_at(self) -> datetime | None: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def second_escalation_at(self) -> datetime | None: ...
+
+
+def sla_timers(view: Timed, escalate_to: tuple[str, ...], second_escalate_to: tuple[str, ...]) -> list[SlaTimer]:
+    """The timers of an open step or a running span, in the order they fire: reminder, escalation at the
+    deadline, second escalation. Without one of the instants (no reminder configured) that timer is skipped."""
     planned = [(view.remind_at, "reminder", ()), (view.due_at, "escalation", escalate_to),
                (view.second_escalation_at, "escalation2", second_escalate_to)]
     return [SlaTimer(at, kind, roles) for at, kind, roles in planned if at is not None]
+
+
+def due_and_overdue(snapshot: CaseSnapshot) -> tuple[datetime | None, bool]:
+    """`AlurDueAt` and `AlurOverdue` of a case: the earliest deadline among its open steps and running
+    spans, and whether any of them is past its escalation."""
+    timed = [*snapshot.open_steps, *snapshot.open_spans]
+    dues = [t.due_at for t in timed if t.due_at]
+    return (min(dues) if dues else None), any(t.overdue for t in timed)

@@ -9,7 +9,7 @@ from api.pages.fields import FormField, field_messages, read_values, submitted
 from api.pages.web import (
     SESSION_COOKIE, CheckedForm, page_router, redirect, render, safe_next, set_cookie, settings_of,
 )
-from api.service import ApiError
+from api.errors import ApiError
 from core.roles import ROLE_TITLES
 from core.users import find_user
 

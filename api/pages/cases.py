@@ -14,7 +14,7 @@ from api.pages.fields import FormField, data_rows, field_messages, read_values, 
 from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, settings_of
 from api.paging import page_number
 from api.queries import case_list, inbox
-from api.service import ApiError
+from api.errors import ApiError
 from api.views import CaseView, case_view
 from core.messages import CaseStatus
 from core.models import Task, User

@@ -21,7 +21,7 @@ from api.pages.web import (
 )
 from api.paging import page_number
 from api.routes.eorder import published_products
-from api.service import ApiError
+from api.errors import ApiError
 from api.views import CaseView, case_view
 from core.messages import CaseStatus
 from core.models import Case, Task, User

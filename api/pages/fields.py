@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 from starlette.datastructures import FormData
 
 from activities.notify import rupiah
-from api.service import ApiError
+from api.errors import ApiError
 from core.forms import Form
 from core.identifiers import IdentifierError, format_phone_local
 from workflows import INTAKES, REGISTRY, SOPS

@@ -16,12 +16,13 @@ from starlette.datastructures import UploadFile
 from activities.notify import environment as templates_in
 from api import service
 from api.deps import get_temporal
-from api.documents import add_document, document_file, incoming
+from api.documents import incoming
+from api.service import add_document, document_file
 from api.pages.fields import field_messages, fields_of, read_values, submitted
 from api.pages.web import CheckedForm, PageUser, db, page_router, redirect, render, settings_of
 from api.paging import page_number
 from api.routes.gallery import catalogue_item, catalogue_page, product_or_404
-from api.service import ApiError
+from api.errors import ApiError
 from api.views import case_view
 from core.barcodes import barcode_svg
 from core.models import User

@@ -7,7 +7,7 @@ from activities.mailsink import read_mailbox
 from api.pages.web import db, page_router, redirect, render, settings_of
 from api.queries import tracked
 from api.routes.sops import sop_out
-from api.service import ApiError
+from api.errors import ApiError
 from workflows import REGISTRY
 
 router = page_router()

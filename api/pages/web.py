@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 from activities.notify import rupiah, tanggal_here
 from api.deps import user_from_token
 from api.pages import labels
-from api.service import ApiError
+from api.errors import ApiError
 from core.config import Settings
 from core.models import User
 from core.roles import is_staff

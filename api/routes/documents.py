@@ -5,7 +5,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api import service
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
-from api.documents import add_document, document_file, single_upload
+from api.documents import single_upload
+from api.service import add_document, document_file
 from api.views import DocumentView, document_view
 from core.models_gallery import Document
 

@@ -7,8 +7,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, or_, select
 
 from activities.notify import rupiah
-from api import service
 from api.deps import SessionDep
+from api.errors import ApiError
 from api.paging import Page, RowId, page_query, paginate, per_page_query
 from core.barcodes import barcode_svg
 from workflows.jathil_vendor import CATEGORIES
@@ -82,7 +82,7 @@ def catalogue_page(session: Session, category: str | None, q: str | None, agency
 def product_or_404(session: SessionDep, product_id: int) -> GalleryProduct:
     product = session.get(GalleryProduct, product_id)
     if product is None:
-        raise service.ApiError(404, NOT_FOUND)
+        raise ApiError(404, NOT_FOUND)
     return product
 
 

@@ -4,7 +4,7 @@ from pydantic import BaseModel
 from api import service
 from api.deps import CurrentUser, EngineDep, SettingsDep, TemporalClientDep
 from api.documents import start_body
-from api.service import ApiError
+from api.errors import ApiError
 from api.views import CaseView
 from core.calendar import parse_working_time
 from core.config import Settings

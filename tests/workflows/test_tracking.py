@@ -99,8 +99,10 @@ async def test_timers_escalate_and_the_projection_versions_grow(time_env: Workfl
         result = await handle.result()
 
     assert result.status == "completed"
-    assert [n.template for n in mocked.notices] == ["submitted", "task", "reminder", "escalation", "escalation2",
-                                                    "approved"]
+    templates = [n.template for n in mocked.notices]
+    # The first two are sent side by side (both scheduled in the first workflow task): either may land first.
+    assert sorted(templates[:2]) == ["submitted", "task"]
+    assert templates[2:] == ["reminder", "escalation", "escalation2", "approved"]
     versions = [s.version for s in mocked.snapshots]
     assert versions == sorted(set(versions)) and versions[0] == 1  # every write a new, higher version
     assert mocked.snapshots[-1].status == "completed" and mocked.snapshots[-1].open_steps == []
