@@ -155,6 +155,8 @@ STANDARD = ServiceStandard(
 SOP = SopModule(
     JathilVendorWorkflow,
     intake=Intake(roles=("umkm",), title=lambda data: data.get("business_name", "")),
+    api_routes=("api.routes.jathil",),
+    pages=("api.pages.jathil",),
     data_labels={"may_sell": "Boleh berjualan"},
     standard=STANDARD,
 )
