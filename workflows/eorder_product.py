@@ -13,7 +13,9 @@ with workflow.unsafe.imports_passed_through():
     from core.forms import Form, field_labels, widget
     from core.messages import CaseStart, Decision, DecisionResult, Person
 
-from workflows.eorder_vendor import CHECK_PAGE, REMIND, TWO_DAYS, Category, registration_of  # as for the registration
+from workflows.eorder_vendor import (  # as for the registration
+    CHECK_PAGE, DRAFT_CLOSED, DRAFT_PATCH, DRAFT_REMIND, DRAFT_TIME, REMIND, TWO_DAYS, Category, registration_of,
+)
 from workflows.module import Intake, IntakeRefused, ServiceStandard, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
 
@@ -44,6 +46,7 @@ CONFIRM = Action("confirm", "Konfirmasi", form=Product, fills="record")
 
 REJECT = Action("reject", "Tolak", needs_reason=True)
 PROCESS = Action("process", "Proses")
+WITHDRAW = Action("withdraw", "Batalkan produk")
 
 DEFINITION = SopDefinition(
     id="eorder-product",
@@ -52,7 +55,10 @@ DEFINITION = SopDefinition(
     description="Penyedia UMKM yang sudah Terdaftar mengajukan produk untuk ditayangkan di katalog e-order.",
     start_form=Product,
     steps=(
-        StepDef("draft", "Pengisian detail produk", APPLICANT, "Draft", (SAVE, CONFIRM), notify_on_open=False),
+        # A draft not confirmed in time is cancelled (our rule, see eorder_vendor.DRAFT_TIME), also one the
+        # PJLP sent back; the applicant may withdraw it.
+        StepDef("draft", "Pengisian detail produk", APPLICANT, "Draft", (SAVE, CONFIRM, WITHDRAW), notify_on_open=False,
+                sla=DRAFT_TIME, remind_before=DRAFT_REMIND, timeout_action="cancel", sla_patch=DRAFT_PATCH),
         StepDef("pjlp_verify", "Verifikasi produk oleh PJLP", "pjlp", "Pengajuan", (EDIT, REJECT, PROCESS),
                 sla=TWO_DAYS, remind_before=REMIND, escalate_to=("satpel",), page=CHECK_PAGE),
         StepDef("satpel_publish", "Verifikasi penayangan oleh Satpel", "satpel", "Penayangan", (PROCESS,),
@@ -72,6 +78,9 @@ class EorderProductWorkflow(SopWorkflow):
         pjlp = Person(**start.data["pjlp"])  # the PJLP the Satpel assigned to this supplier
         while True:
             confirmed = await self.step("draft")
+            if confirmed.action in DRAFT_CLOSED:  # withdrawn, or not confirmed in time
+                return await self.finish("cancelled", "Dibatalkan", "cancelled",
+                                         reason=DRAFT_CLOSED[confirmed.action])
             self.data.update(self.clean(confirmed))
             verdict = await self.step("pjlp_verify", assignee=pjlp)
             if verdict.action == "process":
@@ -79,6 +88,10 @@ class EorderProductWorkflow(SopWorkflow):
             self.notify("returned", self.applicant(), "pjlp_verify", reason=verdict.reason)
         await self.step("satpel_publish")
         return await self.finish("completed", "Tayang", "eorder_published")
+
+    def event_data(self, decision: Decision) -> dict[str, Any]:
+        """A withdrawal keeps no data (the case page sends the form's fields with every button)."""
+        return {} if decision.action == "withdraw" else super().event_data(decision)
 
     def on_open_action(self, decision: Decision) -> None:
         clean = self.clean(decision)

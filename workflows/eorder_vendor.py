@@ -86,6 +86,18 @@ class VendorProfile(Form):
 # Our rule (configurable per step through ALUR_SLA_OVERRIDES): two working days per staff step.
 TWO_DAYS = WorkingTime(days=2)
 REMIND = WorkingTime(minutes=120)
+# Our rule: a draft (the profile here, a product in eorder-product) not confirmed within about 30 days is
+# cancelled, with a reminder to the applicant about 5 days before. Time standards count working time:
+# 21 working days are about 30 calendar days (four weeks and a day), 4 working days about 5-6. The 21 is
+# set per step with ALUR_SLA_OVERRIDES, e.g. {"eorder-vendor.fill_profile": "21d", "eorder-product.draft": "21d"};
+# the reminder's lead is fixed here. Drafts opened before this rule keep no deadline (the patch below).
+DRAFT_TIME = WorkingTime(days=21)
+DRAFT_REMIND = WorkingTime(days=4)
+DRAFT_PATCH = "draft-deadline"
+DRAFT_CLOSED = {  # how a draft ends without being confirmed: the reason the applicant reads
+    "withdraw": "Ditarik oleh pemohon",
+    "cancel": "Data tidak dikonfirmasi dalam 30 hari (21 hari kerja)",  # the timeout_action
+}
 LABELS = field_labels(VendorProfile)
 
 SAVE = Action("save", "Simpan", closes_step=False, form=VendorProfile, fills="draft")
@@ -96,6 +108,7 @@ CHECK_PAGE = ("/eorder/periksa/{case_id}", "Buka halaman pemeriksaan")
 ASSIGN = Action("assign", "Tunjuk PJLP", assigns="pjlp")
 RETURN = Action("return", "Kembalikan ke PJLP", needs_reason=True)
 ACTIVATE = Action("activate", "Aktifkan akun e-order")
+WITHDRAW = Action("withdraw", "Batalkan pendaftaran")
 
 DEFINITION = SopDefinition(
     id="eorder-vendor",
@@ -104,8 +117,9 @@ DEFINITION = SopDefinition(
     description="UMKM mendaftar sebagai penyedia pada katalog e-order Pemerintah Provinsi DKI Jakarta.",
     start_form=VendorStart,
     steps=(
-        StepDef("fill_profile", "Pengisian data profil", APPLICANT, "Pengisian Data", (SAVE, CONFIRM_PROFILE),
-                notify_on_open=False),
+        StepDef("fill_profile", "Pengisian data profil", APPLICANT, "Pengisian Data", (SAVE, CONFIRM_PROFILE, WITHDRAW),
+                notify_on_open=False, sla=DRAFT_TIME, remind_before=DRAFT_REMIND, timeout_action="cancel",
+                sla_patch=DRAFT_PATCH),
         StepDef("assign_pjlp", "Penunjukan Admin/PJLP pendamping", "satpel", "Penunjukan Pembina", (ASSIGN,),
                 sla=TWO_DAYS, remind_before=REMIND, escalate_to=("admin_eorder",),
                 page=("/eorder/registrasi/{case_id}/pjlp", "Buka halaman penunjukan PJLP")),
@@ -128,6 +142,8 @@ class EorderVendorWorkflow(SopWorkflow):
     async def run(self, start: CaseStart) -> DecisionResult:
         await self.open_case(start)
         confirmed = await self.step("fill_profile")
+        if confirmed.action in DRAFT_CLOSED:  # withdrawn, or not confirmed in time
+            return await self.finish("cancelled", "Dibatalkan", "cancelled", reason=DRAFT_CLOSED[confirmed.action])
         self.data.update(self.clean(confirmed))  # complete: the validator saw to it
         queue = "PKT" if self.data["pkt"] else "Non-PKT"
         self.retitle(queue)
@@ -140,6 +156,10 @@ class EorderVendorWorkflow(SopWorkflow):
                 break
         await self.step("activate", queue=queue)
         return await self.finish("completed", "Terdaftar", "eorder_registered")
+
+    def event_data(self, decision: Decision) -> dict[str, Any]:
+        """A withdrawal keeps no data (the case page sends the form's fields with every button)."""
+        return {} if decision.action == "withdraw" else super().event_data(decision)
 
     def retitle(self, queue: str) -> None:
         """The Satpel's lists name the business, not the SKPD, once the profile gives it."""
