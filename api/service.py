@@ -29,7 +29,7 @@ from core.models import Case, Task, User
 from core.models_gallery import Document
 from core.roles import ROLE_TITLES, is_staff
 from core.users import find_staff, person
-from workflows import INTAKES, SOPS
+from workflows import INTAKES, SOPS, WORKFLOW_BY_SOP
 from workflows.module import Intake, IntakeRefused
 from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN, SopWorkflow
 
@@ -58,13 +58,23 @@ def in_unit(user: User, unit: str | None) -> bool:
 def can_see(user: User, case: Case) -> bool:
     if is_staff(user.role):
         return case.agency == user.agency and in_unit(user, case.unit)
-    return case.applicant_id == user.id
+    return case.applicant_id == user.id or is_participant(user, case)
+
+
+def is_participant(user: User, case: Case) -> bool:
+    """The second participant an SOP names in its data (an order's seller) sees the case too."""
+    workflow_class = WORKFLOW_BY_SOP.get(case.sop)
+    key = workflow_class.participant_from if workflow_class else None
+    named = (case.data or {}).get(key) if key else None
+    return isinstance(named, dict) and named.get("id") == user.id
 
 
 def visible_cases(user: User) -> Any:
     """`can_see` as a condition on Case, for queries."""
     if not is_staff(user.role):
-        return col(Case.applicant_id) == user.id
+        participant = [and_(col(Case.sop) == sop, col(Case.data)[w.participant_from]["id"].as_integer() == user.id)
+                       for sop, w in WORKFLOW_BY_SOP.items() if w.participant_from]
+        return or_(col(Case.applicant_id) == user.id, *participant)
     agency = col(Case.agency) == user.agency
     if user.unit is None:
         return agency
@@ -122,12 +132,19 @@ async def _open_case(client: Client, settings: Settings, engine: Engine, user: U
         raise retry_later(f"Permohonan Anda tercatat dengan nomor {pending.case_id}, tetapi belum selesai "
                           "diproses. Periksa daftar kasus Anda sebentar lagi; tidak perlu mengajukan ulang.") from None
     except RPCError as error:
-        discard_all(settings, uploads)
+        await _abandon(settings, engine, intake, data, uploads)
         raise temporal_refusal(error) from None
     except BaseException:
-        discard_all(settings, uploads)
+        await _abandon(settings, engine, intake, data, uploads)
         raise
     return await run_in_threadpool(load_view, engine, case_id)
+
+
+async def _abandon(settings: Settings, engine: Engine, intake: Intake, data: dict[str, Any],
+                   uploads: list[Any]) -> None:
+    """The case did not start: nothing it would have held stays held (files, reserved stock)."""
+    discard_all(settings, uploads)
+    await run_in_threadpool(with_session, engine, intake.undo, data)
 
 
 def with_session(engine: Engine, function: Callable[..., Any], *args: Any) -> Any:

@@ -6,7 +6,10 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -36,13 +39,21 @@ def case_year(agency: str | None, at: datetime) -> int:
 
 
 def next_case_id(engine: Engine, sop: str, year: int) -> str:
-    """<sop>-<year>-<seq>, e.g. jathil-vendor-2026-000042."""
-    with session_scope(engine) as session:
-        counter = session.get(CaseCounter, (sop, year), with_for_update=True) or CaseCounter(sop=sop, year=year)
-        counter.last += 1
-        session.add(counter)
-        session.commit()
-        return f"{sop}-{year}-{counter.last:06d}"
+    """<sop>-<year>-<seq>, e.g. jathil-vendor-2026-000042: one atomic increment, so concurrent starts
+    never draw the same number (the first of a year inserts the row; a racing insert retries)."""
+    increment = (update(CaseCounter).where(col(CaseCounter.sop) == sop, col(CaseCounter.year) == year)
+                 .values(last=col(CaseCounter.last) + 1).returning(col(CaseCounter.last)))
+    while True:
+        with session_scope(engine) as session:
+            drawn = session.exec(increment).scalar_one_or_none()  # type: ignore[call-overload]
+            if drawn is None:
+                session.add(CaseCounter(sop=sop, year=year, last=1))
+                drawn = 1
+            try:
+                session.commit()
+            except IntegrityError:  # another start inserted this year's row first: increment it
+                continue
+            return f"{sop}-{year}-{drawn:06d}"
 
 
 def new_tracking_code() -> str:

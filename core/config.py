@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     whatsapp_phone_field: str = "target"
     whatsapp_message_field: str = "message"
     whatsapp_body: Literal["form", "json"] = "form"
+    # jathil-order (our rule): per destination ("ponorogo", "jatim", "other") the shipping fee in rupiah and
+    # the time standards in working days, e.g. {"other": {"fee": 40000, "delivery_days": 8}}.
+    jathil_destinations: dict[str, dict[str, int]] = {}
     # gallery-curation (our rule): "all" curators must recommend pass, or "any" of them.
     gallery_pass_rule: Literal["all", "any"] = "all"
     # The complaint channels each service standard publishes, per agency (JSON: agency id -> Indonesian
@@ -69,6 +72,18 @@ class Settings(BaseSettings):
     def _port(cls, value: int) -> int:
         if not 0 < value < 65536:
             raise ValueError("must be a TCP port (1-65535)")
+        return value
+
+    @field_validator("jathil_destinations")
+    @classmethod
+    def _destinations(cls, value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        zones, fields = ("ponorogo", "jatim", "other"), ("fee", "delivery_days", "receipt_days")
+        for zone, rule in value.items():
+            if zone not in zones:
+                raise ValueError(f"unknown destination {zone}; one of: {', '.join(zones)}")
+            for name, amount in rule.items():
+                if name not in fields or amount < (0 if name == "fee" else 1):
+                    raise ValueError(f"{zone}.{name}: one of {', '.join(fields)}, a whole number (days at least 1)")
         return value
 
     @field_validator("complaint_channels")

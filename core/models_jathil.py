@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, exists, select
 
 from core.messages import CaseStatus
@@ -95,3 +96,39 @@ def restore_stock(session: Session, product_id: int, qty: int) -> None:
         update(JathilProduct).where(col(JathilProduct.id) == product_id)
         .values(stock=col(JathilProduct.stock) + qty, updated_at=utcnow())
     )
+
+
+# ---- orders --------------------------------------------------------------------------------
+
+
+class StockRelease(SQLModel, table=True):
+    """An order's reservation given back: its unique key makes a retried release change nothing."""
+
+    __tablename__ = "jathil_stock_releases"
+    key: str = Field(primary_key=True, max_length=80)
+    case_id: str = Field(index=True, max_length=60)
+    at: datetime = at_field()
+
+
+def reserve_items(session: Session, items: list[tuple[int, int]]) -> bool:
+    """Reserves every (product id, quantity) or none, in the caller's transaction (commit to keep)."""
+    for product_id, qty in items:
+        if not reserve_stock(session, product_id, qty):
+            session.rollback()
+            return False
+    return True
+
+
+def release_once(session: Session, key: str, case_id: str, items: list[tuple[int, int]]) -> bool:
+    """Gives an order's reservation back once per `key`; False when it was given back before."""
+    if session.get(StockRelease, key) is not None:
+        return False
+    session.add(StockRelease(key=key, case_id=case_id))
+    for product_id, qty in items:
+        restore_stock(session, product_id, qty)
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent retry released it first
+        session.rollback()
+        return False
+    return True

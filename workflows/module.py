@@ -50,6 +50,10 @@ def _own_agency(data: dict[str, Any]) -> str | None:
     return None
 
 
+def _nothing_to_undo(session: "Session", data: dict[str, Any]) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Intake:
     """How an SOP takes a new case from an applicant: the start form is the definition's `start_form`."""
@@ -64,6 +68,8 @@ class Intake:
     prepare: Callable[["Session", "User", dict[str, Any]], dict[str, Any]] = _as_is
     # The agency that handles the case, when the SOP serves several (default: the SOP's own).
     agency: Callable[[dict[str, Any]], str | None] = _own_agency
+    # Gives back what `prepare` took (reserved stock) when the case could not be started after all.
+    undo: Callable[["Session", dict[str, Any]], None] = _nothing_to_undo
 
 
 def _no_activities(settings: "Settings", engine: "Engine") -> list[Callable[..., Any]]:

@@ -235,6 +235,9 @@ class SopWorkflow:
     # The case data field that names the unit inside the agency handling the case (e-order: "skpd", the
     # SKPD Pembina): staff of another unit do not see the case (api.service.can_see). None: no unit.
     unit_from: ClassVar[str | None] = None
+    # The case data field naming ({"id", "name"}) a second participant who sees the case like its
+    # applicant (a marketplace order's seller; api.service.can_see). None: the applicant only.
+    participant_from: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.case: CaseStart | None = None
@@ -520,8 +523,9 @@ class SopWorkflow:
             assignee_name=assignee.name if assignee else None,
             queue=queue,
         )
-        if definition.sla is not None and (definition.sla_patch is None or workflow.patched(definition.sla_patch)):
-            deadlines = await self._deadlines(definition, now)
+        sla = self.step_sla(definition)
+        if sla is not None and (definition.sla_patch is None or workflow.patched(definition.sla_patch)):
+            deadlines = await self._deadlines(definition, now, sla)
             view.due_at = deadlines.due_at
             view.remind_at = deadlines.remind_at
             view.second_escalation_at = deadlines.second_escalation_at
@@ -597,6 +601,11 @@ class SopWorkflow:
             self.add_event(task.definition.id, SYSTEM, kind, "Melewati batas waktu layanan; dieskalasi")
         self.notify(kind, recipients, task.definition.id, task=task)
         await self.flush()
+
+    def step_sla(self, step: StepDef) -> WorkingTime | None:
+        """SOP hook: the step's time standard for this case, read from its data (deterministic, no I/O),
+        e.g. an automatic receipt that waits longer for a distant destination. Default: the declared one."""
+        return step.sla
 
     # ---- case-level time standards (SpanDef) -----------------------------------------------
 

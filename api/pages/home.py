@@ -11,7 +11,7 @@ from api.pages.fields import ACCOUNT_PREFILL, field_messages, read_values, start
 from api.pages.labels import agency_name, standard_url
 from api.pages.web import CheckedForm, OptionalUser, PageUser, db, page_router, redirect, render, settings_of
 from api.queries import case_list, inbox
-from api.service import ApiError
+from api.errors import ApiError
 from core.models import User
 from core.roles import is_staff
 from workflows import INTAKES, REGISTRY, SOPS

@@ -103,3 +103,30 @@ def multipart(form: dict[str, Any] | None = None, photo: tuple[str, bytes] | Non
     """httpx keyword arguments of a multipart product body: `data` JSON and the `photo` part."""
     files = [("photo", (photo[0], photo[1], "application/octet-stream"))] if photo else []
     return {"data": {"data": json.dumps(product_form() if form is None else form)}, "files": files}
+
+
+def add_product(engine: Engine, seller: User, price: int = 15000, stock: int = 24, name: str = "Keripik Tempe") -> int:
+    """A product row of an approved seller (the API's own path is tested in test_jathil_products_api)."""
+    from core.models_jathil import JathilProduct
+
+    with session_scope(engine) as session:
+        product = JathilProduct(seller_id=seller.id or 0, name=name, description="Tempe kedelai 200 g.",
+                                category="makanan_minuman", price=price, stock=stock, weight_grams=250)
+        session.add(product)
+        session.commit()
+        return product.id or 0
+
+
+def order_form(product_id: int, qty: int = 2, payment: str = "cod", postal_code: str = "63411", **extra: Any) -> dict:
+    return {"items": [{"product_id": product_id, "qty": qty}], "payment": payment,
+            "shipping": {"recipient": "Budi Santoso", "phone": "0812-3456-7890", "address": "Jl. Batoro Katong 5",
+                         "regency": "Kabupaten Ponorogo", "postal_code": postal_code}, **extra}
+
+
+def stock_of(engine: Engine, product_id: int) -> int:
+    from core.models_jathil import JathilProduct
+
+    with session_scope(engine) as session:
+        product = session.get(JathilProduct, product_id)
+        assert product is not None
+        return product.stock
