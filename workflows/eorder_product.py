@@ -11,7 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from core.forms import Form, field_labels, widget
-    from core.messages import CaseStart, Decision, DecisionResult, Person
+    from core.messages import CaseStart, CaseStatus, Decision, DecisionResult, Person
 
 from workflows.eorder_vendor import (  # as for the registration
     CHECK_PAGE, DRAFT_CLOSED, DRAFT_PATCH, DRAFT_REMIND, DRAFT_TIME, REMIND, TWO_DAYS, Category, registration_of,
@@ -79,7 +79,7 @@ class EorderProductWorkflow(SopWorkflow):
         while True:
             confirmed = await self.step("draft")
             if confirmed.action in DRAFT_CLOSED:  # withdrawn, or not confirmed in time
-                return await self.finish("cancelled", "Dibatalkan", "cancelled",
+                return await self.finish(status=CaseStatus.CANCELLED, stage="Dibatalkan", template="cancelled",
                                          reason=DRAFT_CLOSED[confirmed.action])
             self.data.update(self.clean(confirmed))
             verdict = await self.step("pjlp_verify", assignee=pjlp)
@@ -87,7 +87,7 @@ class EorderProductWorkflow(SopWorkflow):
                 break
             self.notify("returned", self.applicant(), "pjlp_verify", reason=verdict.reason)
         await self.step("satpel_publish")
-        return await self.finish("completed", "Tayang", "eorder_published")
+        return await self.finish(status=CaseStatus.COMPLETED, stage="Tayang", template="eorder_published")
 
     def event_data(self, decision: Decision) -> dict[str, Any]:
         """A withdrawal keeps no data (the case page sends the form's fields with every button)."""

@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.forms import Form, choice, field_labels, widget
     from core.identifiers import Email, MobilePhone, Nib, Nik
-    from core.messages import CaseStart, Decision, DecisionResult
+    from core.messages import CaseStart, CaseStatus, Decision, DecisionResult
     from core.models import Case
     from core.models_eorder import find_skpd
 
@@ -143,7 +143,7 @@ class EorderVendorWorkflow(SopWorkflow):
         await self.open_case(start)
         confirmed = await self.step("fill_profile")
         if confirmed.action in DRAFT_CLOSED:  # withdrawn, or not confirmed in time
-            return await self.finish("cancelled", "Dibatalkan", "cancelled", reason=DRAFT_CLOSED[confirmed.action])
+            return await self.finish(status=CaseStatus.CANCELLED, stage="Dibatalkan", template="cancelled", reason=DRAFT_CLOSED[confirmed.action])
         self.data.update(self.clean(confirmed))  # complete: the validator saw to it
         queue = "PKT" if self.data["pkt"] else "Non-PKT"
         self.retitle(queue)
@@ -155,7 +155,7 @@ class EorderVendorWorkflow(SopWorkflow):
             if (await self.step("satpel_check", queue=queue)).action == "confirm":
                 break
         await self.step("activate", queue=queue)
-        return await self.finish("completed", "Terdaftar", "eorder_registered")
+        return await self.finish(status=CaseStatus.COMPLETED, stage="Terdaftar", template="eorder_registered")
 
     def event_data(self, decision: Decision) -> dict[str, Any]:
         """A withdrawal keeps no data (the case page sends the form's fields with every button)."""

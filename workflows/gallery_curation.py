@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.documents import DocumentKind
     from core.forms import Form, choice, widget
-    from core.messages import SYSTEM, CaseStart, Decision, DecisionResult, Listed, Listing
+    from core.messages import CaseStart, CaseStatus, Decision, DecisionResult, Listed, Listing, SYSTEM
     from core.roles import AGENCIES
 
 from workflows.jathil_vendor import Category
@@ -274,7 +274,7 @@ class GalleryCurationWorkflow(SopWorkflow):
                                                   title=f"{FACILITATIONS[facilitation]} — {self.data['business_name']}")
             referrals.append({"case_id": case_id, "facilitation": facilitation})
         self.data["referrals"] = referrals
-        return await self.finish("rejected", "Tidak Lolos Kurasi")
+        return await self.finish(status=CaseStatus.REJECTED, stage="Tidak Lolos Kurasi")
 
     def referral_data(self, facilitation: str, note: str) -> dict[str, Any]:
         curation = self.data["curation"]
@@ -297,7 +297,7 @@ class GalleryCurationWorkflow(SopWorkflow):
                 break
             self.add_event("display", SYSTEM, "sku_taken", f"SKU {entry['sku']} sudah dipakai produk lain di galeri")
         self.data["display"] = {**entry, "product_id": listed.product_id, "barcode_type": listed.barcode_type}
-        return await self.finish("completed", "Terdisplay di Galeri", "product_displayed",
+        return await self.finish(status=CaseStatus.COMPLETED, stage="Terdisplay di Galeri", template="product_displayed",
                                  sku=entry["sku"], price=entry["price"])
 
     def listing(self, entry: dict[str, Any]) -> Listing:
@@ -309,7 +309,7 @@ class GalleryCurationWorkflow(SopWorkflow):
 
     async def cancel(self, decision: Decision) -> DecisionResult:
         reason = TIMEOUT_REASONS[decision.step] if decision.actor.id is None else decision.reason
-        return await self.finish("cancelled", "Dibatalkan", "cancelled", reason=reason)
+        return await self.finish(status=CaseStatus.CANCELLED, stage="Dibatalkan", template="cancelled", reason=reason)
 
     # ---- validation ---------------------------------------------------------------------------
 

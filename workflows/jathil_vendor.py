@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.forms import Form, choice, widget
     from core.identifiers import Email, MobilePhone, Nib, Nik
-    from core.messages import CaseStart, Decision, DecisionResult
+    from core.messages import CaseStart, CaseStatus, Decision, DecisionResult
 
 from workflows.module import Intake, ServiceStandard, SopModule
 from workflows.sop import APPLICANT, Action, SopDefinition, SopWorkflow, StepDef
@@ -124,17 +124,17 @@ class JathilVendorWorkflow(SopWorkflow):
                 self.notify("returned", self.applicant(), "verify", reason=verdict.reason)
                 revision = await self.step("revise")
                 if revision.action == "cancel":
-                    return await self.finish("cancelled", "Dibatalkan", "cancelled", reason=ABANDONED)
+                    return await self.finish(status=CaseStatus.CANCELLED, stage="Dibatalkan", template="cancelled", reason=ABANDONED)
                 self.data = self.clean(revision)
                 continue
             approval = await self.step("approve")
             if approval.action == "reject":
                 return await self.refuse(approval)
             self.data["may_sell"] = True
-            return await self.finish("completed", "Disetujui", "approved")
+            return await self.finish(status=CaseStatus.COMPLETED, stage="Disetujui", template="approved")
 
     async def refuse(self, decision: Decision) -> DecisionResult:
-        return await self.finish("rejected", "Ditolak", "rejected", reason=decision.reason)
+        return await self.finish(status=CaseStatus.REJECTED, stage="Ditolak", template="rejected", reason=decision.reason)
 
 
 # Seed 000, part I; the time is our rule (1 working day per step).

@@ -8,7 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
-    from core.messages import CaseStart, DecisionResult
+    from core.messages import CaseStart, CaseStatus, DecisionResult
 
 from workflows.module import ServiceStandard, SopModule
 from workflows.sop import Action, SopDefinition, SopWorkflow, StepDef
@@ -50,7 +50,7 @@ class ReferralWorkflow(SopWorkflow):
         await self.step("acknowledge", queue=division)
         closing = await self.step("close", queue=division)
         self.data["closing_note"] = closing.reason
-        return await self.finish("completed", "Selesai", "referral_closed", reason=closing.reason)
+        return await self.finish(status=CaseStatus.COMPLETED, stage="Selesai", template="referral_closed", reason=closing.reason)
 
 
 # Opened only by gallery-curation (seed 001 step 8); the facilitation time is our rule.

@@ -679,7 +679,8 @@ class SopWorkflow:
 
     # ---- closing ---------------------------------------------------------------------------
 
-    async def finish(self, status: str, stage: str, template: str | None = None, **context: Any) -> DecisionResult:
+    async def finish(self, *, status: CaseStatus | str, stage: str, template: str | None = None,
+                     **context: Any) -> DecisionResult:
         """Closes the case, writes it, tells the applicant, and waits for the last messages."""
         self.status = status
         self.stage = stage

@@ -9,7 +9,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.forms import Form
-    from core.messages import CaseStart, DecisionResult
+    from core.messages import CaseStart, CaseStatus, DecisionResult
 
 from workflows.module import Intake, SopModule
 from workflows.sop import Action, SopDefinition, SopWorkflow, SpanDef, StepDef
@@ -54,7 +54,7 @@ class SpanTestWorkflow(SopWorkflow):
         await self.step("verify")
         await self.step("deliver")
         await self.step("archive")
-        return await self.finish("completed", "Selesai", "approved")
+        return await self.finish(status=CaseStatus.COMPLETED, stage="Selesai", template="approved")
 
 
 SOP = SopModule(SpanTestWorkflow, intake=Intake(title=lambda data: data["topic"]))

@@ -6,7 +6,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.forms import Form
-    from core.messages import CaseStart, DecisionResult
+    from core.messages import CaseStart, CaseStatus, DecisionResult
 
 from workflows.module import Intake, SopModule
 from workflows.sop import Action, SopDefinition, SopWorkflow, StepDef
@@ -35,7 +35,7 @@ class ThrowawayWorkflow(SopWorkflow):
     async def run(self, start: CaseStart) -> DecisionResult:
         await self.open_case(start)
         await self.step("handle")
-        return await self.finish("completed", "Selesai", "approved")
+        return await self.finish(status=CaseStatus.COMPLETED, stage="Selesai", template="approved")
 
 
 SOP = SopModule(ThrowawayWorkflow, intake=Intake(title=lambda data: data["topic"]))
