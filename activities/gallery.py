@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -53,3 +54,9 @@ class GalleryActivities:
     @activity.defn(name=DISPLAY_PRODUCT)
     async def display_product(self, listing: Listing) -> Listed:
         return await asyncio.to_thread(write_listing, self.engine, listing)
+
+
+def sop_activities(settings: Settings, engine: Engine) -> list[Any]:
+    """gallery-curation's activities, for the worker (workflows.gallery_curation names this module)."""
+    gallery = GalleryActivities(settings, engine)
+    return [gallery.curation_verdict, gallery.display_product]

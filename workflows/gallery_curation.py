@@ -324,13 +324,6 @@ class GalleryCurationWorkflow(SopWorkflow):
         return [{"loc": ["body", "documents"], "msg": f"Unggah ulang dokumen: {', '.join(labels(still))}"}]
 
 
-def gallery_activities(settings: Any, engine: Any) -> list[Any]:
-    from activities.gallery import GalleryActivities  # activities are not workflow code
-
-    gallery = GalleryActivities(settings, engine)
-    return [gallery.curation_verdict, gallery.display_product]
-
-
 # Seed 001 (its Dasar Hukum, Kelengkapan, Waktu and Output); the sample deadline is our rule.
 STANDARD = ServiceStandard(
     requirements=(
@@ -372,7 +365,7 @@ SOP = SopModule(
     # The documents (KTP, NIB, P-IRT required) come as file parts of the same multipart start.
     intake=Intake(roles=("umkm",),
                   title=lambda data: f"{data.get('product_name', '')} — {data.get('business_name', '')}"),
-    activities=gallery_activities,
+    activities="activities.gallery",
     api_routes=("api.routes.gallery",),
     pages=("api.pages.gallery",),
     data_labels={

@@ -273,13 +273,6 @@ class StockReturn:
     items: list[list[int]]  # [product id, quantity]
 
 
-def order_activities(settings: Any, engine: Any) -> list[Any]:
-    from activities.jathil import OrderActivities  # activities are not workflow code
-    from activities.ledger import LedgerActivities
-
-    return [LedgerActivities(engine).post_ledger, OrderActivities(engine).release_order_stock]
-
-
 # ---- intake --------------------------------------------------------------------------------
 
 
@@ -335,7 +328,7 @@ SOP = SopModule(
     JathilOrderWorkflow,
     intake=Intake(roles=("pembeli",), prepare=prepare, undo=undo,
                   title=lambda data: f"{data['items'][0]['name']} · {data['seller']['name']}".strip(" ·")),
-    activities=order_activities,
+    activities="activities.jathil",
     api_routes=("api.routes.jathil_orders",),
     data_labels={"items": "Barang", "name": "Nama", "price": "Harga", "qty": "Jumlah", "line_total": "Jumlah harga",
                  "seller": "Penjual", "subtotal": "Subtotal", "shipping_fee": "Ongkos kirim", "total": "Total",

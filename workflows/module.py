@@ -6,6 +6,7 @@ derived from that one list. Pure data: nothing here touches a database at import
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from importlib import import_module
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -72,10 +73,6 @@ class Intake:
     undo: Callable[["Session", dict[str, Any]], None] = _nothing_to_undo
 
 
-def _no_activities(settings: "Settings", engine: "Engine") -> list[Callable[..., Any]]:
-    return []
-
-
 FREE = "Gratis (tidak dipungut biaya)"
 
 
@@ -97,8 +94,9 @@ class ServiceStandard:
 class SopModule:
     workflow: "type[SopWorkflow]"
     intake: Intake | None = None  # None: only other cases open it (a referral)
-    # The SOP's own activities, built with the worker's settings and database.
-    activities: Callable[["Settings", "Engine"], list[Callable[..., Any]]] = _no_activities
+    # A module (dotted name) with `sop_activities(settings, engine) -> list`: the SOP's own activities,
+    # built by the worker (named, not imported here: activities are not workflow code).
+    activities: str | None = None
     # Modules (dotted names) with a `router`: the SOP's own JSON API routes (under /api/v1) and pages.
     # They are included before the generic ones, so an SOP's own page wins at the same address.
     api_routes: tuple[str, ...] = ()
@@ -172,7 +170,8 @@ class Registry:
         return [m for m in self if m.intake is not None and m.start_form is not None]
 
     def activities(self, settings: "Settings", engine: "Engine") -> list[Callable[..., Any]]:
-        return [activity for m in self for activity in m.activities(settings, engine)]
+        return [activity for m in self if m.activities
+                for activity in import_module(m.activities).sop_activities(settings, engine)]
 
     def api_routes(self) -> list[str]:
         return [name for m in self for name in m.api_routes]
