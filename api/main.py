@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import Client
 
 from api import pages
+from api.headers import SecurityHeaders
 from api.routes import auth, cases, documents, sops, tasks
 from api.errors import ApiError, BUSY, retry_later
 from core.config import Settings, get_settings
@@ -78,8 +79,10 @@ def sop_routers(modules: list[str]) -> list[APIRouter]:
 
 def create_app(settings: Settings | None = None, temporal_client: Client | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # The interactive docs are for developers: off in production (the schema stays at /api/v1/openapi.json).
     app = FastAPI(title="Alur", version="0.1.0", description="SOP layanan UMKM Dinas sebagai alur kerja Temporal",
-                  docs_url="/docs", openapi_url="/api/v1/openapi.json")
+                  docs_url=None if settings.env == "production" else "/docs", redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.engine = engine_for(settings.database_url)
     app.state.temporal = temporal_connector(settings, temporal_client)
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_middleware(EventLoopGuard, mode="log" if settings.env == "production" else "raise")
+    app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))  # outermost: errors too
     return app
 
 

@@ -80,8 +80,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         request=request, user=page_user(request), settings=settings,
         csrf=csrf_token(settings.secret_key, basis), **context,
     )
-    # Pages hold personal data and CSRF tokens: not kept in caches, not framed by other sites.
-    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    # Pages hold personal data and CSRF tokens: not kept in caches (framing: api.headers, on every response).
+    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     if fresh:
         set_cookie(response, settings, PRESESSION_COOKIE, fresh, PRESESSION_SECONDS)
     return response
