@@ -25,6 +25,8 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     # What the code would otherwise put beside its packages (var/) goes to the /data volume instead;
     # docker-compose.yml points ALUR_DATABASE_URL at PostgreSQL.
+    # A production image: the development secret and demo accounts are refused; set ALUR_SECRET_KEY.
+    ALUR_ENV=production \
     ALUR_DATABASE_URL=sqlite:////data/alur.db \
     ALUR_VAR_DIR=/data \
     ALUR_UPLOAD_DIR=/data/uploads

@@ -36,7 +36,11 @@ def cmd_worker(args: argparse.Namespace) -> None:
 def cmd_api(args: argparse.Namespace) -> None:
     import uvicorn
 
-    load_settings()
+    settings = load_settings()
+    try:
+        settings.refuse_exposed_dev_secret(args.host)
+    except ValueError as refused:
+        sys.exit(f"alur: invalid configuration: {refused}")
     uvicorn.run("api.main:app", host=args.host, port=args.port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN)
 
 

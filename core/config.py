@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Requests are bounded (ALUR_TEMPORAL_TIMEOUT, the database pool's timeout), so on SIGTERM the API
 # waits at most this long for those in flight.
 GRACEFUL_SHUTDOWN = 15
@@ -102,10 +103,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _safe_secret(self) -> "Settings":
-        # A default or short secret would let anyone forge sessions and verification links.
-        if self.env == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
-            raise ValueError("ALUR_SECRET_KEY must be set to 32+ random characters in production")
+        # A default or short secret would let anyone forge sessions and verification links: only a
+        # development machine (or the test suite) may use it, and `alur api` refuses it beyond loopback.
+        if self.env not in ("development", "test") and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ValueError(f"ALUR_SECRET_KEY must be set to 32+ random characters in {self.env}")
         return self
+
+    def refuse_exposed_dev_secret(self, host: str) -> None:
+        """The development secret never serves beyond this machine."""
+        if self.secret_key == DEV_SECRET and host not in LOOPBACK:
+            raise ValueError(f"the development ALUR_SECRET_KEY only serves on loopback, not on {host}; "
+                             "set ALUR_SECRET_KEY to 32+ random characters")
 
     @field_validator("sla_overrides")
     @classmethod

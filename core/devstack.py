@@ -81,7 +81,8 @@ async def _run(settings: Settings, api_port: int, stopper: "_Stopper") -> None:
         engine = engine_for(settings.database_url)
         await asyncio.to_thread(migrate, settings.database_url)
         start_mail_sink(settings, stack)
-        await asyncio.to_thread(seed_demo_users, engine)
+        if demo_allowed(settings):
+            await asyncio.to_thread(seed_demo_users, engine)
         await serve(client, settings, engine, server, stopper, api_port)
 
 
@@ -205,6 +206,11 @@ def start_mail_sink(settings: Settings, stack: AsyncExitStack) -> None:
 
 def demo_email(role: str, agency: str | None) -> str:
     return f"{role}@{agency}.{DEMO_DOMAIN}" if agency else f"{role}@{DEMO_DOMAIN}"
+
+
+def demo_allowed(settings: Settings) -> bool:
+    """Demo accounts (a known password) only on a development machine's own default database."""
+    return settings.env == "development" and settings.database_url == Settings.model_fields["database_url"].default
 
 
 def seed_demo_users(engine: Engine) -> list[User]:

@@ -75,6 +75,15 @@ def test_an_override_for_an_unknown_step_stops_start_up(sqlite_url: str) -> None
     assert "jathil-vendor.verify" in line and "gallery-curation.curate_staff" in line
 
 
+def test_the_development_secret_serves_on_loopback_only(sqlite_url: str) -> None:
+    done = run(["api", "--host", "0.0.0.0"], {"ALUR_DATABASE_URL": sqlite_url})
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "alur: invalid configuration: the development ALUR_SECRET_KEY only serves on loopback, not on 0.0.0.0; "
+        "set ALUR_SECRET_KEY to 32+ random characters"
+    ]
+
+
 def test_production_refuses_the_development_secret(sqlite_url: str) -> None:
     done = run(["migrate"], {"ALUR_DATABASE_URL": sqlite_url, "ALUR_ENV": "production"})
     assert done.returncode != 0
@@ -106,3 +115,13 @@ async def test_an_agency_closed_day_moves_deadlines(sqlite_url: str) -> None:
     overridden = CalendarActivities(Settings(database_url=sqlite_url, sla_overrides={"jathil-vendor.verify": "2d"}),
                                     engine_for(sqlite_url))
     assert (await overridden.compute_deadlines(request)).due_at == datetime(2027, 8, 19, 15, 0, tzinfo=wib)
+
+
+def test_demo_accounts_only_on_a_development_machines_own_database(sqlite_url: str) -> None:
+    from core.config import Settings
+    from core.devstack import demo_allowed
+
+    own = Settings.model_fields["database_url"].default
+    assert demo_allowed(Settings(env="development", database_url=own))
+    assert not demo_allowed(Settings(env="development", database_url=sqlite_url))
+    assert not demo_allowed(Settings(env="test"))
