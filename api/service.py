@@ -4,6 +4,7 @@ Errors are ApiError(status, detail); the API returns them as JSON, the pages as 
 """
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,7 @@ from api.views import CaseView, DocumentView, case_view, document_view
 from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
 from core.documents import stored_path
+from core.generated import restore
 from core.forms import check
 from core.messages import CaseStatus, Decision, DecisionResult
 from core.models import Case, Task, User
@@ -33,7 +35,9 @@ from workflows import INTAKES, SOPS, WORKFLOW_BY_SOP
 from workflows.module import Intake, IntakeRefused
 from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN, SopWorkflow
 
+log = logging.getLogger(__name__)
 NOT_FOUND = "Kasus tidak ditemukan"
+NOT_TAKEN = "Kasus tidak menerima keputusan ini sekarang; muat ulang halaman kasus"
 DOCUMENT_NOT_FOUND = "Dokumen tidak ditemukan"
 TEMPORAL_DOWN = "Layanan alur kerja sedang tidak tersedia; coba lagi sebentar lagi"
 NOT_CONFIRMED = ("Mesin alur kerja belum menjawab, jadi keputusan Anda belum tentu tersimpan. "
@@ -166,9 +170,11 @@ def load_view(engine: Engine, case_id: str) -> CaseView:
 
 
 def temporal_refusal(error: RPCError) -> ApiError:
+    """Temporal's own words stay in the log; the client gets a plain Indonesian answer."""
+    log.warning("Temporal refused: %s %s", error.status, error.message)
     if error.status in UNAVAILABLE:
         return retry_later(TEMPORAL_DOWN)
-    return ApiError(409, f"Kasus tidak menerima keputusan: {error.message}")
+    return ApiError(409, NOT_TAKEN)
 
 
 @asynccontextmanager
@@ -203,7 +209,10 @@ async def send_update(client: Client, case_id: str, update: Callable[..., Any], 
         await client.get_workflow_handle(case_id).execute_update(update, argument, result_type=DecisionResult)
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
-        raise _refusal(cause) if isinstance(cause, ApplicationError) else ApiError(409, str(cause)) from None
+        if isinstance(cause, ApplicationError):
+            raise _refusal(cause) from None
+        log.warning("update %s on %s failed: %s", update, case_id, cause)
+        raise ApiError(409, NOT_TAKEN) from None
     except RPCError as error:  # Temporal down (503), or the workflow closed since our check (409)
         raise temporal_refusal(error) from None
 
@@ -289,7 +298,7 @@ def document_file(session: Session, settings: Settings, user: User, case_id: str
     if document is None or document.case_id != case_id:
         raise ApiError(404, DOCUMENT_NOT_FOUND)
     path = stored_path(settings.upload_dir, document.stored_name)
-    if not path.is_file():
+    if not restore(settings.upload_dir, document):  # a generated document whose file is lost is rendered again
         raise ApiError(404, DOCUMENT_NOT_FOUND)
     return FileResponse(path, media_type=document.content_type, filename=document.filename,
                         content_disposition_type="attachment",
