@@ -2,9 +2,10 @@
 
 import logging
 from functools import partial
-from typing import Literal
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -15,25 +16,54 @@ from core.config import Settings
 from core.forms import Form, field_errors
 from core.identifiers import Email, MobilePhone
 from core.models import User
-from core.security import ACCESS, VERIFY, make_token, read_token, verify_password
+from core.security import ACCESS, VERIFY, hash_password, make_token, read_token, verify_password
 from core.users import UserExists, create_user, find_user
 
 log = logging.getLogger(__name__)
+FormT = TypeVar("FormT", bound=Form)
+WRONG_CREDENTIALS = "E-mail atau kata sandi salah"
+DUMMY_HASH = hash_password("tidak-ada-akun-ini")  # compared against when the e-mail is unknown
+# The most used passwords (and Indonesian favourites): refused as new passwords.
+COMMON_PASSWORDS = frozenset("""
+12345678 123456789 1234567890 password password1 password123 qwertyui qwerty123 11111111 00000000 12341234
+87654321 88888888 iloveyou sayangku bismillah indonesia jakarta123 admin123 rahasia123 rahasia1 katasandi
+passw0rd abcd1234 1q2w3e4r asdfghjk zxcvbnm1 superman sunshine football welcome1 letmein1 password12
+""".split())
+
+
+def _not_common(password: str) -> str:
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        raise PydanticCustomError("common_password", "Kata sandi terlalu umum; pilih yang lebih sulit ditebak")
+    return password
+
+
+# Typed exactly as given (no whitespace stripped: a space may be part of it), and not a common one.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=200),
+                     AfterValidator(_not_common)]
 
 
 class Registration(Form):
     name: str = Field(min_length=2, max_length=200)
     email: Email
     phone: MobilePhone
-    password: str = Field(min_length=8, max_length=200)
+    password: Password
     role: Literal["umkm", "pembeli"] = "umkm"
 
 
-def parse_registration(body: object) -> Registration:
+class PasswordChange(Form):
+    current_password: Annotated[str, StringConstraints(strip_whitespace=False, max_length=200)]
+    new_password: Password
+
+
+def parse_form(form: type[FormT], body: object) -> FormT:
     try:
-        return Registration.model_validate(body)
+        return form.model_validate(body)
     except ValidationError as exc:
         raise ApiError(422, field_errors(exc)) from None
+
+
+def parse_registration(body: object) -> Registration:
+    return parse_form(Registration, body)
 
 
 async def register(settings: Settings, engine: Engine, form: Registration) -> User:
@@ -69,10 +99,55 @@ def verify(settings: Settings, engine: Engine, token: str) -> User:
 
 
 def authenticate(settings: Settings, engine: Engine, email: str, password: str) -> str:
-    """A signed access token, or ApiError: 401 wrong credentials, 403 not yet verified."""
+    """A signed access token, or ApiError: 401 wrong credentials (an unknown e-mail, a deactivated account:
+    the same answer after the same work), 403 not yet verified."""
     user = find_user(engine, email)
-    if user is None or not verify_password(user.password_hash, password):
-        raise ApiError(401, "E-mail atau kata sandi salah")
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # as slow as a real check: the answer tells nothing
+        raise ApiError(401, WRONG_CREDENTIALS)
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise ApiError(401, WRONG_CREDENTIALS)
     if not user.verified:
         raise ApiError(403, "Akun belum diaktifkan: buka tautan verifikasi di e-mail Anda")
-    return make_token(settings.secret_key, ACCESS, user.id or 0)
+    return make_token(settings.secret_key, ACCESS, user.id or 0, user.session_version)
+
+
+def end_sessions(engine: Engine, user_id: int) -> User:
+    """Every token and page session issued to this account so far stops working."""
+    with Session(engine, expire_on_commit=False) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise ApiError(404, "Akun tidak ditemukan")
+        user.session_version += 1
+        session.add(user)
+        session.commit()
+        return user
+
+
+def change_password(settings: Settings, engine: Engine, user: User, form: PasswordChange) -> str:
+    """A new password ends every other session; returns a fresh token for this one."""
+    if not verify_password(user.password_hash, form.current_password):
+        raise ApiError(422, [{"loc": ["body", "current_password"], "msg": "Kata sandi saat ini salah",
+                              "type": "password"}])
+    with Session(engine, expire_on_commit=False) as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.password_hash = hash_password(form.new_password)
+        stored.session_version += 1
+        session.add(stored)
+        session.commit()
+        return make_token(settings.secret_key, ACCESS, stored.id or 0, stored.session_version)
+
+
+def deactivate(engine: Engine, email: str) -> User:
+    user = find_user(engine, email)
+    if user is None:
+        raise ApiError(404, "Akun tidak ditemukan")
+    with Session(engine, expire_on_commit=False) as session:
+        stored = session.get(User, user.id)
+        assert stored is not None
+        stored.active = False
+        stored.session_version += 1
+        session.add(stored)
+        session.commit()
+        return stored

@@ -12,7 +12,7 @@ from temporalio.client import Client
 from core.config import Settings
 from core.models import User
 from core.roles import is_staff
-from core.security import ACCESS, read_token
+from core.security import ACCESS, read_claims
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -45,9 +45,11 @@ UNAUTHORIZED = HTTPException(401, "Silakan masuk terlebih dahulu", headers={"WWW
 def user_from_token(session: Session, settings: Settings, token: str | None) -> User | None:
     if not token:
         return None
-    user_id = read_token(settings.secret_key, ACCESS, token, settings.token_hours * 3600)
-    user = session.get(User, user_id) if user_id else None
-    return user if user is not None and user.verified else None
+    claims = read_claims(settings.secret_key, ACCESS, token, settings.token_hours * 3600)
+    user = session.get(User, claims[0]) if claims else None
+    if user is None or not user.verified or not user.active or claims[1] != user.session_version:  # type: ignore[index]
+        return None
+    return user
 
 
 def current_user(engine: EngineDep, settings: SettingsDep, token: Annotated[str | None, Depends(bearer)]) -> User:
@@ -57,6 +59,12 @@ def current_user(engine: EngineDep, settings: SettingsDep, token: Annotated[str 
     if user is None:
         raise UNAUTHORIZED
     return user
+
+
+def optional_user(engine: EngineDep, settings: SettingsDep,
+                  token: Annotated[str | None, Depends(bearer)]) -> User | None:
+    """None without a token (a public form); a token that is given must be valid."""
+    return current_user(engine, settings, token) if token else None
 
 
 def staff_user(user: Annotated[User, Depends(current_user)]) -> User:
@@ -72,5 +80,6 @@ def applicant_user(user: Annotated[User, Depends(current_user)]) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
 StaffUser = Annotated[User, Depends(staff_user)]
 Applicant = Annotated[User, Depends(applicant_user)]

@@ -55,6 +55,19 @@ def cmd_temporal_setup(args: argparse.Namespace) -> None:
     print(f"search attributes added: {', '.join(added)}" if added else "search attributes already registered")
 
 
+def cmd_users_deactivate(args: argparse.Namespace) -> None:
+    from api.accounts import deactivate
+    from api.errors import ApiError
+    from core.db import get_engine
+
+    load_settings()
+    try:
+        user = deactivate(get_engine(), args.email)
+    except ApiError as error:
+        sys.exit(f"alur: {args.email}: {error.detail}")
+    print(f"deactivated {user.email}; its sessions have ended")
+
+
 def cmd_users_add(args: argparse.Namespace) -> None:
     from core.db import get_engine, session_scope
     from core.models_eorder import staff_skpd
@@ -143,6 +156,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--phone")
     add.add_argument("--skpd", help="e-order: the SKPD a satpel or pjlp belongs to (required for them)")
     add.set_defaults(func=cmd_users_add)
+    deactivate = users.add_parser("deactivate", help="the account can no longer log in; its sessions end at once")
+    deactivate.add_argument("--email", required=True)
+    deactivate.set_defaults(func=cmd_users_deactivate)
     skpd = sub.add_parser("skpd", help="e-order SKPD Pembina list").add_subparsers(dest="skpd_command", required=True)
     skpd_add = skpd.add_parser("add", help="add an SKPD a UMKM may choose as its Pembina")
     skpd_add.add_argument("code")

@@ -52,6 +52,8 @@ class User(SQLModel, table=True):
     unit: str | None = Field(default=None, index=True, max_length=30)
     password_hash: str
     verified: bool = False
+    active: bool = True  # a deactivated account cannot log in, and its sessions end at once
+    session_version: int = 0  # in every access token; bumped on logout, new password, deactivation
     created_at: datetime = at_field()
 
 

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from api import accounts
 from api.pages.fields import FormField, field_messages, read_values, submitted
 from api.pages.web import (
-    SESSION_COOKIE, CheckedForm, page_router, redirect, render, safe_next, set_cookie, settings_of,
+    SESSION_COOKIE, CheckedForm, OptionalUser, page_router, redirect, render, safe_next, set_cookie, settings_of,
 )
 from api.errors import ApiError
 from core.roles import ROLE_TITLES
@@ -50,7 +50,9 @@ async def login(request: Request, form: CheckedForm) -> Response:
 
 
 @router.post("/keluar")
-def logout(request: Request, form: CheckedForm) -> Response:
+def logout(request: Request, form: CheckedForm, user: OptionalUser) -> Response:
+    if user is not None:  # the session ends everywhere, not just in this browser
+        accounts.end_sessions(request.app.state.engine, user.id or 0)
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -47,3 +47,17 @@ def verify(*, body: VerifyIn, settings: SettingsDep, engine: EngineDep) -> Any:
 @router.get("/me", response_model=AccountOut)
 def me(*, user: CurrentUser) -> Any:
     return user
+
+
+@router.post("/logout", status_code=204)
+def logout(*, user: CurrentUser, engine: EngineDep) -> None:
+    """Ends every session of this account: its tokens and page sessions stop working."""
+    accounts.end_sessions(engine, user.id or 0)
+
+
+@router.post("/password", response_model=TokenOut)
+def change_password(*, body: Annotated[dict[str, Any], Body()], user: CurrentUser, settings: SettingsDep,
+                    engine: EngineDep) -> TokenOut:
+    """`current_password`, `new_password`: every other session ends; the answer carries a fresh token."""
+    form = accounts.parse_form(accounts.PasswordChange, body)
+    return TokenOut(access_token=accounts.change_password(settings, engine, user, form))

@@ -7,7 +7,9 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from activities.mailsink import MailSink
 from core.security import ACCESS, VERIFY, make_token
+from api.accounts import deactivate
 from tests.api.conftest import Api
+from tests.utils.factories import PASSWORD
 from tests.utils.waiting import eventually
 
 REGISTRATION = {"name": "Sri Wahyuni", "email": "Sri.Wahyuni@Contoh.id", "phone": "0812 3456 7890",
@@ -74,3 +76,33 @@ async def test_expired_and_misused_tokens_are_refused(api: Api) -> None:
     expired = {"Authorization": f"Bearer {issued_days_ago(secret, ACCESS, user.id, days=1)}"}
     assert (await api.http.get("/api/v1/auth/me", headers=expired)).status_code == 401
     assert (await api.http.post("/api/v1/auth/verify", json={"token": make_token(secret, ACCESS, user.id)})).status_code == 400
+
+
+async def test_sessions_end_on_logout_new_password_and_deactivation(api: Api) -> None:
+    user, headers = await api.user("umkm")
+    other_device = await api.login(user)
+    assert (await api.http.post("/api/v1/auth/logout", headers=headers)).status_code == 204
+    for token in (headers, other_device):  # every session of the account, not just this one
+        assert (await api.http.get("/api/v1/auth/me", headers=token)).status_code == 401
+
+    headers = await api.login(user)
+    weak = await api.http.post("/api/v1/auth/password", headers=headers,
+                               json={"current_password": PASSWORD, "new_password": "password123"})
+    assert weak.status_code == 422 and weak.json()["detail"][0]["loc"] == ["body", "new_password"]
+    wrong = await api.http.post("/api/v1/auth/password", headers=headers,
+                                json={"current_password": "salah-sekali", "new_password": "  kebun teh 7  "})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "current_password"]
+    changed = await api.http.post("/api/v1/auth/password", headers=headers,
+                                  json={"current_password": PASSWORD, "new_password": "  kebun teh 7  "})
+    assert changed.status_code == 200, changed.text
+    assert (await api.http.get("/api/v1/auth/me", headers=headers)).status_code == 401  # the old session ended
+    fresh = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    assert (await api.http.get("/api/v1/auth/me", headers=fresh)).status_code == 200
+    stripped = await api.http.post("/api/v1/auth/token", data={"username": user.email, "password": "kebun teh 7"})
+    assert stripped.status_code == 401  # the password is what was typed, spaces included
+
+    deactivate(api.engine, user.email)
+    assert (await api.http.get("/api/v1/auth/me", headers=fresh)).status_code == 401
+    login = await api.http.post("/api/v1/auth/token", data={"username": user.email, "password": "  kebun teh 7  "})
+    unknown = await api.http.post("/api/v1/auth/token", data={"username": "tidak.ada@contoh.id", "password": "x"})
+    assert login.status_code == unknown.status_code == 401 and login.json() == unknown.json()  # tells nothing
