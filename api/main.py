@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from api import pages
 from api.headers import SecurityHeaders
+from api.limits import BodyLimit
 from api.routes import auth, cases, documents, sops, tasks
 from api.errors import ApiError, BUSY, retry_later
 from core.config import Settings, get_settings
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_middleware(EventLoopGuard, mode="log" if settings.env == "production" else "raise")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.base_url.startswith("https://"))  # outermost: errors too
     return app
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     upload_dir: Path = ROOT / "var" / "uploads"
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    # Every request body, whatever it says its length is: a start with several documents fits.
+    max_request_bytes: int = Field(default=30 * 1024 * 1024, gt=0)
     # WhatsApp through an HTTP gateway; off while the URL is unset. The default shape is Fonnte's:
     # token in the Authorization header, form fields target + message. Wablas: phone_field=phone.
     # Woowa: token_in=field, token_name=key, phone_field=phone_no, body=json.

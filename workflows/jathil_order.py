@@ -129,7 +129,8 @@ DEFINITION = SopDefinition(
     steps=(
         StepDef("pay", "Pembayaran dan unggah bukti transfer", APPLICANT, "Menunggu Pembayaran",
                 (Action("paid", "Saya sudah membayar"),), sla=ONE_DAY, remind_before=REMIND, timeout_action="cancel",
-                notify_on_open=False),  # the order e-mail tells the buyer how to pay
+                notify_on_open=False,  # the order e-mail tells the buyer how to pay
+                page=("/jathil/pesanan/{case_id}/bayar", "Unggah bukti transfer dan konfirmasi pembayaran")),
         StepDef("verify", "Verifikasi transaksi", "admin_bidang", "Verifikasi",
                 (Action("valid", "Transaksi valid"),
                  Action("invalid", "Transaksi tidak valid", needs_reason=True, form=InvalidForm)),
@@ -330,6 +331,8 @@ SOP = SopModule(
                   title=lambda data: f"{data['items'][0]['name']} · {data['seller']['name']}".strip(" ·")),
     activities="activities.jathil",
     api_routes=("api.routes.jathil_orders",),
+    pages=("api.pages.jathil_order",),
+    start_page="/jathil",  # an order starts from a product in the catalogue
     data_labels={"items": "Barang", "name": "Nama", "price": "Harga", "qty": "Jumlah", "line_total": "Jumlah harga",
                  "seller": "Penjual", "subtotal": "Subtotal", "shipping_fee": "Ongkos kirim", "total": "Total",
                  "destination": "Tujuan", "shipment": "Pengiriman", "courier": "Kurir",

@@ -65,8 +65,10 @@ def registration_page(request: Request, values: dict, error: ApiError | None = N
 
 
 @router.get("/daftar")
-def registration_form(request: Request) -> Response:
-    return registration_page(request, {})
+def registration_form(request: Request, peran: str = "") -> Response:
+    """`?peran=pembeli` chooses the role beforehand (the JATHIL MART order page links so)."""
+    roles = {value for value, _ in REGISTRATION_FIELDS[-1].choices}
+    return registration_page(request, {"role": peran} if peran in roles else {})
 
 
 @router.post("/daftar")

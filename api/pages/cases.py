@@ -23,7 +23,8 @@ from workflows.sop import Action
 
 router = page_router()
 PER_PAGE = 20
-NOTICES = {"diajukan": "Permohonan Anda sudah diterima.", "keputusan": "Keputusan Anda sudah tersimpan."}
+NOTICES = {"diajukan": "Permohonan Anda sudah diterima.", "keputusan": "Keputusan Anda sudah tersimpan.",
+           "dipesan": "Pesanan Anda sudah diterima."}
 
 
 @router.get("/kasus")
@@ -112,6 +113,18 @@ def case(request: Request, case_id: str, user: PageUser, pesan: str = "") -> Res
     return case_page(request, user, case_id, notice=NOTICES.get(pesan))
 
 
+def action_data(sop: str, step: str, action: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The data of the chosen action: its own form's fields only (a step's form is the union of its
+    actions' forms, and an unticked checkbox of another action's form is still a value); none for an
+    action without a form."""
+    chosen = SOPS[sop].step(step).action(action)
+    if chosen is None or (chosen.form is None and chosen.assigns is not None):
+        return submitted(values)  # the workflow names what is wrong
+    if chosen.form is None:
+        return None
+    return {k: v for k, v in submitted(values).items() if k in chosen.form.model_fields}
+
+
 @router.post("/kasus/{case_id}/keputusan")
 async def decide(request: Request, case_id: str, user: PageUser, form: CheckedForm) -> Response:
     step, action = str(form.get("step", "")), str(form.get("action", ""))
@@ -123,7 +136,7 @@ async def decide(request: Request, case_id: str, user: PageUser, form: CheckedFo
     try:
         client = await get_temporal(request)
         await service.decide(client, settings_of(request), engine, user, case_id, step, action, reason or None,
-                             submitted(values) if fields else None)
+                             action_data(sop, step, action, values) if fields else None)
     except ApiError as error:
         if error.status == 404:
             raise

@@ -121,6 +121,23 @@ def data_fields(sop: str) -> tuple[FormField, ...]:
     return _first_of_each_name(f for form in forms if form for f in fields_of(form))
 
 
+def part_fields(sop: str) -> dict[str, FormField]:
+    """The fields of the forms nested in the SOP's forms (an order's items and shipping address), by
+    name: they label and draw the entries of a record in the case data."""
+    definition = SOPS[sop]
+    forms = [definition.start_form] + [a.form for s in definition.steps for a in s.actions]
+    nested = [inner for form in forms if form for info in form.model_fields.values()
+              if (inner := _nested_form(info.annotation)) is not None]
+    return {f.name: f for f in _first_of_each_name(f for form in nested for f in fields_of(form))}
+
+
+def _nested_form(annotation: Any) -> type[Form] | None:
+    base = _bare(_without_none(annotation))
+    if get_origin(base) is list:
+        base = _bare(get_args(base)[0])
+    return base if isinstance(base, type) and issubclass(base, Form) else None
+
+
 def _first_of_each_name(fields: Iterable[FormField]) -> tuple[FormField, ...]:
     first: dict[str, FormField] = {}
     for field in fields:
@@ -147,9 +164,12 @@ def value_label(sop: str, key: str, value: Any) -> str | None:
 
 
 # Case data in whole rupiah, shown as "Rp 15.000".
-MONEY = {"price"}
-# Case data not shown: internal ids, and what another key shows already.
-HIDDEN_DATA = {"product_id", "facilitation_title"}
+MONEY = {"price", "subtotal", "shipping_fee", "total", "line_total"}
+# Case data not shown: internal ids, what another key shows already, and the rules behind a deadline
+# the case page shows as a date (an order's delivery and receipt days).
+HIDDEN_DATA = {"product_id", "facilitation_title", "reservation", "delivery_days", "receipt_days"}
+# A record with only these keys is a person the workflow recorded: shown by the name.
+PERSON_KEYS = {"id", "name", "role", "agency", "email"}
 
 # An applicant's account fills these fields of an empty start form.
 ACCOUNT_PREFILL = {"owner_name": "name", "email": "email", "phone": "phone"}
@@ -191,12 +211,31 @@ def field_messages(detail: Any, names: set[str]) -> tuple[dict[str, str], list[s
     return by_field, general
 
 
+def is_person(value: Any) -> bool:
+    return isinstance(value, dict) and "name" in value and set(value) <= PERSON_KEYS
+
+
+def is_named_record(value: Any) -> bool:
+    """A record with a name and more, e.g. an order's item: its name, price, quantity."""
+    return isinstance(value, dict) and "name" in value and not set(value) <= PERSON_KEYS
+
+
+def part_label(sop: str, key: str) -> str:
+    """The label of an entry of a record: its nested form's title, else the SOP's data label."""
+    field = part_fields(sop).get(key) if sop in SOPS else None
+    return field.label if field else data_label(sop, key)
+
+
 def display(field: FormField | None, value: Any, key: str = "", sop: str = "") -> str:
     """A value of the case data as text; `key` names it when no field does (for the value labels)."""
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
-    if isinstance(value, dict) and "name" in value:  # a person the workflow recorded
+    if is_person(value):  # a person the workflow recorded
         return str(value["name"])
+    if is_named_record(value):  # "Keripik Tempe · Harga: Rp 15.000 · Jumlah: 2 · Jumlah harga: Rp 30.000"
+        parts = [f"{part_label(sop, k)}: {display(_part(sop, k), v, k, sop)}"
+                 for k, v in _in_order(sop, value) if k != "name" and shown(k, v)]
+        return " · ".join([str(value["name"]), *parts])
     if isinstance(value, dict):  # a record: its values, e.g. a referral "Fasilitasi Sertifikasi Halal · referral-…"
         return " · ".join(display(None, v, k, sop) for k, v in value.items() if shown(k, v))
     if isinstance(value, list):
@@ -217,22 +256,45 @@ def display(field: FormField | None, value: Any, key: str = "", sop: str = "") -
     return "" if value is None else str(value)
 
 
+def _part(sop: str, key: str) -> FormField | None:
+    return part_fields(sop).get(key) if sop in SOPS else None
+
+
+def _in_order(sop: str, record: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A record's entries in the order the SOP writes its labels (its data labels, then its nested forms'
+    fields), the rest after them: the database does not keep a JSON object's order."""
+    module = REGISTRY.get(sop)
+    known = list(module.data_labels) if module else []
+    known += list(part_fields(sop)) if sop in SOPS else []
+    rank = {key: n for n, key in reversed(list(enumerate(known)))}
+    return sorted(record.items(), key=lambda item: rank.get(item[0], len(rank)))
+
+
 def shown(key: str, value: Any) -> bool:
     return key not in HIDDEN_DATA and value not in (None, "", [])
 
 
 def data_rows(sop: str, data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The case data as (label, value) rows: the SOP's form fields in order, then anything else; a
-    record the workflow wrote (a dict) as a row per entry, "Sampel – Jumlah"."""
+    """The case data as (label, value) rows: the SOP's form fields in order, then anything else. A record
+    (a dict that is not a person) as a row per entry, "Pengiriman – Nama penerima"; a list of named
+    records (an order's items) as a row per record, "Barang 1", "Barang 2"."""
     fields = data_fields(sop)
     by_name = {f.name: f for f in fields}
-    rows = [(f.label, display(f, data[f.name], sop=sop)) for f in fields if data.get(f.name) not in (None, "")]
-    for key, value in data.items():
-        if key in by_name or not shown(key, value):
-            continue
-        if isinstance(value, dict) and "name" not in value:
-            rows += [(f"{data_label(sop, key)} – {data_label(sop, k)}", display(None, v, k, sop))
-                     for k, v in value.items() if shown(k, v)]
-        else:
-            rows.append((data_label(sop, key), display(None, value, key, sop)))
+    rows = []
+    for f in fields:
+        if data.get(f.name) not in (None, ""):
+            rows += _rows(sop, f.label, f, f.name, data[f.name])
+    for key, value in _in_order(sop, data):
+        if key not in by_name and shown(key, value):
+            rows += _rows(sop, data_label(sop, key), None, key, value)
     return rows
+
+
+def _rows(sop: str, label: str, field: FormField | None, key: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict) and "name" not in value:
+        return [(f"{label} – {part_label(sop, k)}", display(_part(sop, k), v, k, sop))
+                for k, v in _in_order(sop, value) if shown(k, v)]
+    if isinstance(value, list) and value and all(is_named_record(v) for v in value):
+        return [(f"{label} {n}" if len(value) > 1 else label, display(None, v, key, sop))
+                for n, v in enumerate(value, 1)]
+    return [(label, display(field, value, key, sop))]

@@ -48,11 +48,14 @@ def read_ledger(*, session: SessionDep, user: CurrentUser, case_id: str | None =
     """Every posting as two entries (debit and credit) with its idempotency key; `?format=csv` exports."""
     require_ledger_reader(user)
     found = ledger(session, case_id)
-    if format == "json":
-        return found
+    return found if format == "json" else csv_response(found.entries)
+
+
+def csv_response(rows: list[LedgerEntryOut]) -> Response:
+    """The entries as a CSV download (the API's `?format=csv` and the ledger page's link)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["case_id", "account", "debit", "credit", "key", "at"])
-    writer.writerows([e.case_id, e.account, e.debit, e.credit, e.key, e.at.isoformat()] for e in found.entries)
+    writer.writerows([e.case_id, e.account, e.debit, e.credit, e.key, e.at.isoformat()] for e in rows)
     return Response(out.getvalue(), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="buku-besar-jathil.csv"'})

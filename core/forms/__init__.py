@@ -11,6 +11,7 @@ MESSAGES = {
     "string_too_short": "Wajib diisi",
     "string_too_long": "Terlalu panjang (maksimal {max_length} karakter)",
     "string_type": "Harus berupa teks",
+    "string_pattern_mismatch": "Format tidak sesuai",
     "bool_type": "Harus ya atau tidak (true/false)",
     "bool_parsing": "Harus ya atau tidak (true/false)",
     "int_type": "Harus bilangan bulat",

@@ -18,13 +18,15 @@ from workflows import SOPS
 from workflows.eorder_product import Product
 from workflows.eorder_vendor import VendorProfile
 from workflows.gallery_curation import CurationForm, DisplayForm, ReferForm, ReturnDocumentsForm, SampleForm
+from workflows.jathil_order import InvalidForm, ReleaseForm, ShipForm
 from workflows.jathil_vendor import JathilVendorForm
 
 # Steps whose actions send no data: the buttons (and the reason) are all their decision needs.
 BUTTONS_ONLY = {
     ("jathil-vendor", "verify"), ("jathil-vendor", "approve"), ("eorder-vendor", "satpel_check"),
     ("eorder-vendor", "activate"), ("eorder-product", "satpel_publish"), ("gallery-curation", "revise"),
-    ("referral", "acknowledge"), ("referral", "close"),
+    ("referral", "acknowledge"), ("referral", "close"), ("jathil-order", "receive"), ("jathil-order", "cod_paid"),
+    ("jathil-order", "resolve"),
 }
 # What a step's decision carries, as the SOP's own Form checks it.
 NEEDS: dict[tuple[str, str], type[Form]] = {
@@ -37,6 +39,9 @@ NEEDS: dict[tuple[str, str], type[Form]] = {
     ("gallery-curation", "curate_expert"): CurationForm,
     ("gallery-curation", "refer"): ReferForm,
     ("gallery-curation", "display"): DisplayForm,
+    ("jathil-order", "verify"): InvalidForm,
+    ("jathil-order", "ship"): ShipForm,
+    ("jathil-order", "release"): ReleaseForm,
 }
 SAMPLE = {"description": "2 bungkus keripik 200 g", "quantity": 2}
 STEPS = {(sop, step.id): step for sop, definition in SOPS.items() for step in definition.steps}
