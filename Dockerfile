@@ -31,6 +31,11 @@ ENV PYTHONUNBUFFERED=1 \
     ALUR_VAR_DIR=/data \
     ALUR_UPLOAD_DIR=/data/uploads
 
+# WeasyPrint (generated PDF letters) renders through pango; the letters' fonts are Liberation and DejaVu.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY --from=wheel /wheels /tmp/wheels
 RUN pip install /tmp/wheels/*.whl \
     && rm -rf /tmp/wheels \

@@ -7,13 +7,13 @@ PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench migrate worker api clean install chromium
+.PHONY: run test bench migrate worker api clean install chromium pango
 
-run: install
+run: install pango
 	$(BIN)/alur dev
 
 # PostgreSQL joins the SQLite runs when it answers (ALUR_TEST_DATABASE_URL, unless already set).
-test: install chromium
+test: install chromium pango
 	@if [ -z "$${ALUR_TEST_DATABASE_URL:-}" ] && $(BIN)/python -c \
 	    "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  export ALUR_TEST_DATABASE_URL='$(PG_TEST_URL)'; \
@@ -54,5 +54,16 @@ chromium:
 	      || echo "chromium could not be installed; the browser tests will skip"; \
 	  else \
 	    echo "chromium missing: run 'sudo apt-get install -y chromium' (the browser tests skip meanwhile)"; \
+	  fi; \
+	fi
+
+# Generated PDF documents (WeasyPrint) need Debian's pango; without it generating a document fails.
+pango:
+	@if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0) \
+	      || echo "pango could not be installed; generated PDF documents will fail"; \
+	  else \
+	    echo "pango missing: run 'sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0' (generated PDFs fail meanwhile)"; \
 	  fi; \
 	fi

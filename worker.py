@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.calendar import CalendarActivities
 from activities.cases import CaseActivities
 from activities.documents import DocumentActivities
+from activities.generated import GeneratedDocumentActivities
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
 from core.config import Settings, get_settings
@@ -36,8 +37,9 @@ def activities_for(settings: Settings, engine: Engine) -> list:
     notify = NotifyActivities(settings, engine)
     documents = DocumentActivities(engine)
     cases = CaseActivities(engine)
+    generated = GeneratedDocumentActivities(settings, engine)
     return [calendar.compute_deadlines, records.record_case, notify.send_notice, documents.record_documents,
-            cases.allocate_case, *REGISTRY.activities(settings, engine)]
+            cases.allocate_case, generated.generate_document, *REGISTRY.activities(settings, engine)]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine | None = None) -> Worker:

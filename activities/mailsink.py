@@ -4,6 +4,7 @@ Messages are kept in memory and appended as JSON lines to a file, so the API (an
 can show them on /dev/mail through `read_mailbox`.
 """
 
+import hashlib
 import json
 import threading
 from collections import deque
@@ -24,8 +25,22 @@ def _body(message: EmailMessage, subtype: str) -> str:
     return part.get_content() if part is not None else ""
 
 
+def _attachments(message: EmailMessage) -> list[dict[str, Any]]:
+    """filename, content_type, method (text/calendar), size and sha256; text attachments (an .ics) whole."""
+    found = []
+    for part in message.iter_attachments():
+        content = part.get_payload(decode=True) or b""
+        item = {"filename": part.get_filename() or "", "content_type": part.get_content_type(),
+                "method": part.get_param("method") or "", "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest()}
+        if part.get_content_maintype() == "text":
+            item["text"] = content.decode(part.get_content_charset() or "utf-8", errors="replace")
+        found.append(item)
+    return found
+
+
 def parse_message(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict[str, Any]:
-    """One stored message: to, from, subject, text, html, received_at (ISO, UTC)."""
+    """One stored message: to, from, subject, text, html, attachments, received_at (ISO, UTC)."""
     message: EmailMessage = message_from_bytes(raw, policy=policy.default)  # type: ignore[assignment]
     return {
         "to": ", ".join(rcpt_tos),
@@ -33,6 +48,7 @@ def parse_message(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict[str, 
         "subject": str(message.get("Subject", "")),
         "text": _body(message, "plain"),
         "html": _body(message, "html"),
+        "attachments": _attachments(message),
         "received_at": utcnow().isoformat(),
     }
 

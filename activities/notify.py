@@ -6,6 +6,7 @@ Channels are notifiers: e-mail (a template trio sent over SMTP) and, when config
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -23,9 +24,10 @@ from sqlmodel import col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.attachments import MailPart, mail_parts
 from core.config import Settings
 from core.db import session_scope
-from core.messages import EngineActivity, Notice, Recipients
+from core.messages import Attachment, EngineActivity, Notice, Recipients
 from core.models import Notification, User
 from core.roles import ZONE_NAMES, agency_timezone
 from templates import folder as template_folder
@@ -117,7 +119,7 @@ def render_email(template: str, context: dict) -> EmailData:
 # ---- sending -------------------------------------------------------------------------------
 
 
-async def send_email(settings: Settings, to: str, email: EmailData) -> None:
+async def send_email(settings: Settings, to: str, email: EmailData, parts: Sequence[MailPart] = ()) -> None:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
@@ -126,6 +128,9 @@ async def send_email(settings: Settings, to: str, email: EmailData) -> None:
     message["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or None)
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
+    for part in parts:  # the text stays first; the message becomes multipart/mixed
+        message.add_attachment(part.content, maintype=part.maintype, subtype=part.subtype, filename=part.filename,
+                               params=part.params)
     await aiosmtplib.send(
         message,
         hostname=settings.smtp_host,
@@ -181,9 +186,11 @@ class Notifier(Protocol):
 
 class EmailNotifier:
     channel = "email"
+    attaches = True  # takes a notice's attachments (other channels never get them)
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
         self.settings = settings
+        self.engine = engine  # reads stored documents' rows (document attachments)
 
     def handles(self, template: str) -> bool:
         return True  # every notice has an e-mail; send_notice refuses unknown templates
@@ -191,21 +198,28 @@ class EmailNotifier:
     def address(self, person: Addressee) -> str | None:
         return (person.email or "").strip() or None
 
-    async def send(self, to: str, template: str, context: dict) -> str:
+    async def send(self, to: str, template: str, context: dict, attachments: Sequence[Attachment] = ()) -> str:
         email = render_email(template, {**context, "base_url": self.settings.base_url})
-        await send_email(self.settings, to, email)
+        parts = await asyncio.to_thread(mail_parts, self.settings, self.engine, attachments, to,
+                                        context.get("recipient_name") or "", context.get("agency")) \
+            if attachments else []
+        await send_email(self.settings, to, email, parts)
         return email.subject
 
 
 async def _send_once(
-    engine: Engine, notifier: Notifier, key: str, to: str, template: str, context: dict, case_id: str | None = None
+    engine: Engine, notifier: Notifier, key: str, to: str, template: str, context: dict, case_id: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> bool:
     """Sends unless `key` was sent before. A crash between send and record resends once (at-least-once)."""
     key = _fit_key(key)
     if await asyncio.to_thread(_already_sent, engine, key):
         activity.logger.info("skip %s: already sent", key)
         return False
-    subject = await notifier.send(to, template, context)
+    if attachments and getattr(notifier, "attaches", False):
+        subject = await notifier.send(to, template, context, attachments)  # type: ignore[call-arg]
+    else:
+        subject = await notifier.send(to, template, context)
     await asyncio.to_thread(_record_sent, engine, key, case_id, notifier.channel, to, subject)
     activity.logger.info("sent %s by %s to %s", template, notifier.channel, to)
     return True
@@ -244,18 +258,18 @@ def addresses(notifier: Notifier, people: list[Addressee]) -> dict[str, tuple[st
     return found
 
 
-def default_notifiers(settings: Settings) -> list[Notifier]:
+def default_notifiers(settings: Settings, engine: Engine | None = None) -> list[Notifier]:
     from activities.whatsapp import whatsapp_notifier  # it builds on this module
 
     whatsapp = whatsapp_notifier(settings)
-    return [EmailNotifier(settings), *([whatsapp] if whatsapp else [])]
+    return [EmailNotifier(settings, engine), *([whatsapp] if whatsapp else [])]
 
 
 class NotifyActivities:
     def __init__(self, settings: Settings, engine: Engine, notifiers: list[Notifier] | None = None) -> None:
         self.settings = settings
         self.engine = engine
-        self.notifiers = default_notifiers(settings) if notifiers is None else notifiers
+        self.notifiers = default_notifiers(settings, engine) if notifiers is None else notifiers
 
     @activity.defn(name=EngineActivity.SEND_NOTICE)
     async def send_notice(self, notice: Notice) -> int:
@@ -280,5 +294,6 @@ class NotifyActivities:
         for key_address, (address, name) in targets.items():
             key = f"{notice.key}/{notifier.channel}/{key_address}"
             context = {**notice.context, "recipient_name": name}
-            sent += await _send_once(self.engine, notifier, key, address, notice.template, context, notice.case_id)
+            sent += await _send_once(self.engine, notifier, key, address, notice.template, context, notice.case_id,
+                                     notice.attachments)
         return sent

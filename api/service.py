@@ -24,6 +24,7 @@ from api.views import CaseView, DocumentView, case_view, document_view
 from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
 from core.documents import stored_path
+from core.generated import restore
 from core.forms import check
 from core.messages import CaseStatus, Decision, DecisionResult
 from core.models import Case, Task, User
@@ -297,7 +298,7 @@ def document_file(session: Session, settings: Settings, user: User, case_id: str
     if document is None or document.case_id != case_id:
         raise ApiError(404, DOCUMENT_NOT_FOUND)
     path = stored_path(settings.upload_dir, document.stored_name)
-    if not path.is_file():
+    if not restore(settings.upload_dir, document):  # a generated document whose file is lost is rendered again
         raise ApiError(404, DOCUMENT_NOT_FOUND)
     return FileResponse(path, media_type=document.content_type, filename=document.filename,
                         content_disposition_type="attachment",

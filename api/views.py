@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from api.paging import Page
+from core.documents import GENERATED_LABELS
 from core.models import Case, CaseEvent, Task, User
 from core.models_gallery import Document
 from workflows import SOPS
@@ -40,7 +41,7 @@ class HistoryItem(BaseModel):
 
 
 class DocumentView(BaseModel):
-    """An uploaded file; `url` downloads it (participants and agency staff only)."""
+    """An uploaded or generated file; `url` downloads it (participants and agency staff only)."""
 
     id: int
     kind: str
@@ -165,7 +166,8 @@ def document_view(document: Document, sop: str) -> DocumentView:
     definition = SOPS.get(sop)
     kind = definition.document_kind(document.kind) if definition else None
     return DocumentView(
-        id=document.id, kind=document.kind, kind_label=kind.label if kind else document.kind,  # type: ignore[arg-type]
+        id=document.id, kind=document.kind,  # type: ignore[arg-type]
+        kind_label=kind.label if kind else GENERATED_LABELS.get(document.kind, document.kind),
         filename=document.filename, content_type=document.content_type, size=document.size, sha256=document.sha256,
         uploaded_by=document.uploaded_by_name, uploaded_at=document.uploaded_at,
         url=f"/api/v1/cases/{document.case_id}/documents/{document.id}",

@@ -5,6 +5,7 @@ name is ours (random hex + the extension of the detected type) and is checked ag
 """
 
 import hashlib
+import os
 import re
 import secrets
 import unicodedata
@@ -34,6 +35,17 @@ class DocumentKind:
     id: str
     label: str  # Indonesian
     required: bool = False  # must be uploaded when the case starts
+
+
+# Documents the system writes itself (core.pdf, the engine's generate_document); their labels show
+# wherever document kinds are labelled, even when an SOP does not accept them as uploads.
+GENERATED_KINDS = (
+    DocumentKind("lembar_disposisi", "Lembar Disposisi"),
+    DocumentKind("surat_tugas", "Surat Tugas"),
+    DocumentKind("laporan_hasil", "Laporan Hasil"),
+    DocumentKind("undangan", "Undangan"),
+)
+GENERATED_LABELS = {k.id: k.label for k in GENERATED_KINDS}
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,27 @@ def store(upload_dir: Path, content: bytes, extension: str) -> Stored:
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     with open(stored_path(upload_dir, stored_name), "xb") as file:
         file.write(content)
+    return Stored(stored_name=stored_name, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+
+
+def generated_name(key: str, extension: str = "pdf") -> str:
+    """The stored name of a generated document, fixed by its key (case + kind + round): a retried or
+    replayed generation writes the same file and finds the same row."""
+    return f"{hashlib.sha256(f'generated:{key}'.encode()).hexdigest()[:32]}.{extension}"
+
+
+def store_as(upload_dir: Path, stored_name: str, content: bytes) -> Stored:
+    """Writes the content under a name of ours (generated_name), replacing it whole: readers never see
+    half a file."""
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    path = stored_path(upload_dir, stored_name)
+    partial = path.with_name(f".{stored_name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(partial, "xb") as file:
+            file.write(content)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return Stored(stored_name=stored_name, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
 
 

@@ -29,6 +29,7 @@ class EngineActivity(StrEnum):
     RECORD_DOCUMENTS = "record_documents"
     ALLOCATE_CASE = "allocate_case"
     SEND_NOTICE = "send_notice"
+    GENERATE_DOCUMENT = "generate_document"
 
 
 @dataclass
@@ -55,6 +56,20 @@ class DocumentUpload:
     content_type: str
     uploaded_by: Person
     uploaded_at: datetime
+
+
+@dataclass
+class DocumentRequest:
+    """A document the system generates (SopWorkflow.generate_document): templates/documents/<template>.html
+    rendered with `context`; `key` (case + kind + round) names the stored file and its row, once."""
+
+    case_id: str
+    kind: str
+    template: str
+    context: dict[str, Any]
+    key: str
+    filename: str  # display name, e.g. "surat-tugas-<case>.pdf"
+    at: datetime  # recorded as the row's time: the workflow's clock, the same on a retry
 
 
 @dataclass
@@ -203,6 +218,44 @@ class Recipients:
 
 
 @dataclass
+class Invitation:
+    """A meeting to put in the recipient's calendar (core.ics): the same `uid` with a higher `sequence`
+    moves it. `timezone`: the zone the times are written in ("" = the case's agency's)."""
+
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    sequence: int = 0
+    timezone: str = ""
+    organizer_email: str = ""  # "" = ALUR_MAIL_FROM
+
+
+@dataclass
+class Attachment:
+    """A file an e-mail carries (other channels ignore it). kind "ics": the invitation, built per
+    recipient (text/calendar; method=REQUEST); kind "document": a stored document (core.documents) by
+    its stored name. Build them with `Attachment.ics(...)` / `Attachment.document(...)`."""
+
+    kind: str  # "ics" or "document"
+    filename: str
+    invitation: Invitation | None = None
+    stored_name: str = ""
+    content_type: str = ""
+
+    @classmethod
+    def ics(cls, invitation: Invitation, filename: str = "undangan.ics") -> "Attachment":
+        return cls(kind="ics", filename=filename, invitation=invitation, content_type="text/calendar")
+
+    @classmethod
+    def document(cls, upload: DocumentUpload) -> "Attachment":
+        return cls(kind="document", filename=upload.filename, stored_name=upload.stored_name,
+                   content_type=upload.content_type)
+
+
+@dataclass
 class Notice:
     """One message to send; `key` (case + step round + kind) makes sending idempotent."""
 
@@ -211,6 +264,7 @@ class Notice:
     template: str
     recipients: Recipients
     context: dict[str, Any] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass

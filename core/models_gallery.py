@@ -1,15 +1,16 @@
 """Tables of the gallery SOPs: uploaded documents (any SOP) and the gallery catalogue."""
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models import at_field
 
 
 class Document(SQLModel, table=True):
-    """A file uploaded to a case. `filename` is the client's name, for display only."""
+    """A file of a case: uploaded (`filename` is the client's name, for display only) or generated."""
 
     __tablename__ = "documents"
     id: int | None = Field(default=None, primary_key=True)
@@ -23,6 +24,10 @@ class Document(SQLModel, table=True):
     uploaded_by: int | None = Field(default=None, index=True)
     uploaded_by_name: str = Field(default="", max_length=200)
     uploaded_at: datetime = at_field()
+    # A document the system generated (core.generated): the template under templates/documents/ and the
+    # context it was rendered from, so that a lost file is rendered again, byte for byte. None: an upload.
+    template: str | None = Field(default=None, max_length=60)
+    context: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class GalleryProduct(SQLModel, table=True):

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from core.forms import Checked, Form, check, check_draft, form_values
     from core.messages import (
         SYSTEM,
+        Attachment,
         CaseDocuments,
         CaseIdRequest,
         CaseSnapshot,
@@ -32,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         DeadlineRequest,
         Decision,
         DecisionResult,
+        DocumentRequest,
         DocumentUpload,
         EngineActivity,
         HistoryEvent,
@@ -250,6 +252,7 @@ class SopWorkflow:
         self.tasks: dict[str, _OpenTask] = {}
         self.spans: dict[str, _RunningSpan] = {}  # by span id: the latest run of each
         self.rounds: dict[str, int] = {}
+        self.generated: dict[str, int] = {}  # generate_document calls per document kind
         self.created_at: datetime | None = None
         self.closed_at: datetime | None = None
         self.unit: str | None = None
@@ -417,6 +420,36 @@ class SopWorkflow:
             for upload in uploads:
                 self.add_event("documents", upload.uploaded_by, "upload",
                                data={"kind": upload.kind, "filename": upload.filename})
+
+    async def generate_document(self, kind: str, template: str, context: dict[str, Any], *,
+                                filename: str | None = None) -> DocumentUpload:
+        """Renders templates/documents/<template>.html with `context` (JSON values) into a PDF of this
+        case, stores and records it once (a retried activity or a replay never adds a second row), lists
+        it with the case's documents, and returns it (attach it with `Attachment.document(upload)`). The
+        engine adds the case's own fields: agency (the letterhead), case_id, tracking_code, sop_title,
+        applicant_name and date (now). Each call is a new round of the kind: its own file and row."""
+        case = self._case
+        round_ = self.generated.get(kind, 0) + 1
+        self.generated[kind] = round_
+        now = workflow.now()
+        own = {"agency": case.agency, "case_id": case.case_id, "tracking_code": case.tracking_code,
+               "sop_title": self.definition.title, "applicant_name": case.applicant.name, "date": now.isoformat()}
+        name = filename or f"{kind.replace('_', '-')}-{case.case_id}{'' if round_ == 1 else f'-{round_}'}.pdf"
+        request = DocumentRequest(case_id=case.case_id, kind=kind, template=template, context={**own, **context},
+                                  key=f"{case.case_id}/{kind}#{round_}", filename=name, at=now)
+        if self.writes.version == 0:
+            await self.flush()  # the case row first: documents refer to it
+        self.writes.begin_io()  # the case is not settled before its documents are listed
+        try:
+            upload = await workflow.execute_activity(
+                EngineActivity.GENERATE_DOCUMENT, request, result_type=DocumentUpload,
+                start_to_close_timeout=timedelta(minutes=2), retry_policy=RECORD_RETRY,
+            )
+        finally:
+            self.writes.end_io()
+        self.documents.append(upload)
+        self.add_event("documents", SYSTEM, "generated", data={"kind": kind, "filename": upload.filename})
+        return upload
 
     async def open_linked_case(self, definition: SopDefinition, data: dict[str, Any], title: str = "",
                                agency: str | None = None) -> str:
@@ -761,8 +794,10 @@ class SopWorkflow:
     def applicant(self) -> Recipients:
         return Recipients(user_ids=[self._case.applicant.id or 0])
 
-    def notify(self, template: str, recipients: Recipients, step: str, task: _OpenTask | None = None, **extra: Any) -> None:
-        """Sends in the background: a slow or failing mail server never holds the case."""
+    def notify(self, template: str, recipients: Recipients, step: str, task: _OpenTask | None = None,
+               attachments: Sequence[Attachment] = (), **extra: Any) -> None:
+        """Sends in the background: a slow or failing mail server never holds the case. `attachments`
+        go with the e-mail (Attachment.ics / Attachment.document); other channels leave them out."""
         case = self._case
         round_ = self.rounds.get(step, 1)
         context: dict[str, Any] = {
@@ -773,7 +808,7 @@ class SopWorkflow:
         if task is not None:
             context.update(step_title=task.definition.title, due_at=task.view.due_at)
         notice = Notice(key=f"{case.case_id}/{step}#{round_}/{template}", case_id=case.case_id,
-                        template=template, recipients=recipients, context=context)
+                        template=template, recipients=recipients, context=context, attachments=list(attachments))
         self._outbox.append(asyncio.create_task(self._send(notice)))
 
     async def _send(self, notice: Notice) -> None:

@@ -15,7 +15,8 @@ STATUS_LABELS = {CaseStatus.OPEN: "Dalam proses", CaseStatus.COMPLETED: "Selesai
 ACTION_LABELS = {
     "submitted": "Diajukan", "forward": "Diteruskan", "return": "Dikembalikan", "reject": "Ditolak",
     "approve": "Disetujui", "resubmit": "Dikirim ulang", "reminder": "Pengingat", "escalation": "Eskalasi",
-    "escalation2": "Eskalasi kedua", "upload": "Dokumen diunggah", "cancel": "Dibatalkan",
+    "escalation2": "Eskalasi kedua", "upload": "Dokumen diunggah", "generated": "Dokumen dibuat",
+    "cancel": "Dibatalkan",
     # e-order
     "save": "Disimpan", "confirm": "Dikonfirmasi", "edit": "Dikoreksi", "assign": "Pendamping ditunjuk",
     "process": "Diproses", "activate": "Diaktifkan",
