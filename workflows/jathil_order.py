@@ -247,8 +247,9 @@ class JathilOrderWorkflow(SopWorkflow):
     def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
         if decision.action == "paid" and not any(d.kind == PROOF for d in self.documents):
             return [{"loc": ["body", "documents"], "msg": "Unggah bukti transfer terlebih dahulu", "type": "missing"}]
-        if decision.step == "release" and decision.actor.id is not None and decision.actor.id == self.verifier_id:
-            # Four eyes: whoever verified the transaction does not also pay it out.
+        if decision.action == "release" and decision.actor.id is not None and decision.actor.id == self.verifier_id:
+            # Four eyes: whoever verified the transaction does not also pay it out (the release step, or a
+            # complaint rejected at resolve, which releases the money to the seller too).
             raise ApplicationError("Pencairan harus disetujui orang lain selain verifikator", type=FORBIDDEN,
                                    non_retryable=True)
         return []

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import Session
 
-from core.ledger import negative_escrows, totals
+from core.ledger import totals
 from tests.api.conftest import Api
 from tests.utils.histories import maybe_save_history
 from tests.utils.jathil import add_product, approve_seller, order_form, png, stock_of
+from tests.utils.jathil_order import assert_ledger_balanced
 
 START = "/api/v1/sops/jathil-order/cases"
 
@@ -26,8 +27,7 @@ async def shop(api: Api) -> AsyncIterator[dict]:
     _, main_h = await api.user("admin_utama", "ponorogo")
     yield {"product": add_product(api.engine, seller, price=15000, stock=5), "seller": seller, "seller_h": seller_h,
            "buyer": buyer, "buyer_h": buyer_h, "field_h": field_h, "main_h": main_h}
-    with Session(api.engine) as session:
-        assert sum(totals(session).values()) == 0 and negative_escrows(session) == []
+    assert_ledger_balanced(api.engine)
 
 
 async def order(api: Api, shop: dict, **form) -> dict:
