@@ -264,7 +264,7 @@ class SopWorkflow:
 
     @workflow.update(name="decide")
     async def decide(self, decision: Decision) -> DecisionResult:
-        ticket = self._accept(decision)
+        ticket = self._accept(decision, validated=True)
         await workflow.wait_condition(lambda: self.writes.is_written(ticket.number))
         return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
 
@@ -316,12 +316,7 @@ class SopWorkflow:
     def check_decision(self, decision: Decision, retired_ok: bool = False) -> None:
         """Refuses a decision before anything reaches history. Read-only. `retired_ok`: a retired
         action (StepDef.retired) passes, for a history that holds one."""
-        if self.status != CaseStatus.OPEN:
-            raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
-        task = self.tasks.get(decision.step)
-        if task is None or task.closed:
-            raise ApplicationError(f"Langkah {decision.step!r} tidak sedang terbuka", type=NOT_OPEN, non_retryable=True)
-        self._check_actor(task, decision.actor)
+        task = self._check_state(decision)
         action = task.definition.known_action(decision.action) if retired_ok else task.definition.action(decision.action)
         if action is None:
             allowed = ", ".join(a.id for a in task.definition.actions)
@@ -332,6 +327,16 @@ class SopWorkflow:
         errors += self.validate_action(decision)
         if errors:
             raise invalid(errors)
+
+    def _check_state(self, decision: Decision) -> _OpenTask:
+        """The case and the step are open, and the actor may take it."""
+        if self.status != CaseStatus.OPEN:
+            raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
+        task = self.tasks.get(decision.step)
+        if task is None or task.closed:
+            raise ApplicationError(f"Langkah {decision.step!r} tidak sedang terbuka", type=NOT_OPEN, non_retryable=True)
+        self._check_actor(task, decision.actor)
+        return task
 
     def _form_check(self, action: Action, decision: Decision) -> Checked:
         data, prefix = decision.data or {}, ("body", "data")
@@ -363,10 +368,15 @@ class SopWorkflow:
         """SOP hook for rules beyond the action's form (deterministic, no I/O): field errors."""
         return []
 
-    def _accept(self, decision: Decision) -> _Ticket:
-        # Re-checked here: a second, concurrent copy of a decision passed its validator before
-        # the first one was applied (a double click); only the first one may take the step.
-        self.check_decision(decision, retired_ok=self._replaying_retired(decision))
+    def _accept(self, decision: Decision, validated: bool = False) -> _Ticket:
+        """`validated`: an update, whose validator checked everything when it was admitted (and which, on
+        replay, history says was accepted then, whatever today's rules): only the state is checked again,
+        since a second, concurrent copy (a double click) passed its validator before the first was applied.
+        A signal has no validator: it is checked in full."""
+        if validated:
+            self._check_state(decision)
+        else:
+            self.check_decision(decision, retired_ok=self._replaying_retired(decision))
         ticket = _Ticket(self.writes.take_ticket(), decision)
         task = self.tasks[decision.step]
         if task.definition.known_action(decision.action).closes_step:  # type: ignore[union-attr]
