@@ -16,8 +16,8 @@ from sqlmodel import Session, col, func, select
 
 from activities.notify import rupiah
 from api.documents import Incoming, error, parse_json
-from api.paging import Page, RowId
-from api.service import ApiError
+from api.paging import Page, RowId, page_rows, paginate
+from api.errors import ApiError
 from core.config import Settings
 from core.documents import MB, MSG_TYPE, DocumentRejected, check_upload, discard, store, stored_path, too_large_message
 from core.forms import MESSAGES, Form, check, widget
@@ -144,11 +144,7 @@ def catalogue_item(product: JathilProduct, business_name: str) -> CatalogueItem:
     )
 
 
-def paged(session: Session, query: Any, page: int, per_page: int) -> tuple[list[JathilProduct], int]:
-    """The `page`-th slice of a product query, newest first, and the total."""
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    newest = query.order_by(col(JathilProduct.created_at).desc(), col(JathilProduct.id).desc())
-    return list(session.exec(newest.offset((page - 1) * per_page).limit(per_page))), total
+NEWEST = (col(JathilProduct.created_at).desc(), col(JathilProduct.id).desc())
 
 
 # ---- sellers and their products ------------------------------------------------------------
@@ -172,8 +168,8 @@ def own_product(session: Session, user: User, product_id: int) -> JathilProduct:
 
 def my_products(session: Session, user: User, page: int, per_page: int) -> ProductPage:
     require_seller(session, user)
-    rows, total = paged(session, select(JathilProduct).where(JathilProduct.seller_id == user.id), page, per_page)
-    return ProductPage(items=[product_view(p) for p in rows], total=total, page=page, per_page=per_page)
+    mine = select(JathilProduct).where(JathilProduct.seller_id == user.id)
+    return paginate(session, mine, NEWEST, page, per_page, product_view, ProductPage)
 
 
 def checked_photo(photo: Incoming | None, required: bool) -> tuple[tuple[bytes, str] | None, list[dict[str, Any]]]:
@@ -267,7 +263,7 @@ def catalogue(session: Session, category: str | None, q: str | None, page: int, 
         query = query.where(JathilProduct.category == category)
     if q and q.strip():
         query = query.where(func.lower(JathilProduct.name).contains(q.strip().lower(), autoescape=True))
-    rows, total = paged(session, query, page, per_page)
+    rows, total = page_rows(session, query, NEWEST, page, per_page)
     names = business_names(session, {p.seller_id for p in rows})
     return CataloguePage(items=[catalogue_item(p, names.get(p.seller_id, "")) for p in rows], total=total, page=page,
                          per_page=per_page)

@@ -31,12 +31,16 @@ def per_page_query(default: int = 20) -> Any:
     return Query(default, ge=1, le=MAX_PER_PAGE)
 
 
+def page_rows(session: Session, query: Any, order_by: Sequence[Any], page: int, per_page: int) -> tuple[list[Any], int]:
+    """The `page`-th slice of `query` in `order_by` order, and the total."""
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    return list(session.exec(query.order_by(*order_by).offset((page - 1) * per_page).limit(per_page))), total
+
+
 def paginate(session: Session, query: Any, order_by: Sequence[Any], page: int, per_page: int,
              item: Callable[[Any], Any], into: type[P]) -> P:
-    """The `page`-th slice of `query` in `order_by` order, each row made into an item, with the total,
-    as the page type `into` (e.g. CasePage, a Page[CaseSummary])."""
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(*order_by).offset((page - 1) * per_page).limit(per_page))
+    """That slice with each row made into an item, as the page type `into` (e.g. CasePage)."""
+    rows, total = page_rows(session, query, order_by, page, per_page)
     return into(items=[item(row) for row in rows], total=total, page=page, per_page=per_page)
 
 

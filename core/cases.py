@@ -16,6 +16,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.config import Settings
 from core.roles import agency_timezone
+from workflows import WORKFLOW_BY_SOP
+from workflows.sop import start_search_attributes
 from core.db import session_scope
 from core.messages import CaseStart, DecisionResult, DocumentUpload, Person
 from core.models import CaseCounter
@@ -67,9 +69,6 @@ async def start_case(
 ) -> str:
     """Starts the SOP's workflow and returns once its first projection is written (CaseNotConfirmed
     after settings.temporal_timeout; RPCError when Temporal cannot be reached)."""
-    from workflows import WORKFLOW_BY_SOP
-    from workflows.sop import start_search_attributes
-
     workflow_class = WORKFLOW_BY_SOP[sop]
     definition = workflow_class.definition
     agency = agency or definition.agency
