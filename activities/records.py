@@ -33,9 +33,10 @@ def _upsert_case(session: Session, snapshot: CaseSnapshot) -> bool:
     if case is not None and case.version >= snapshot.version:
         return False
     case = case or Case(id=snapshot.case_id, created_at=snapshot.created_at)
-    for name in ("sop", "agency", "tracking_code", "applicant_id", "applicant_name", "title", "status", "stage",
+    for name in ("sop", "agency", "tracking_code", "applicant_name", "title", "status", "stage",
                  "data", "version", "parent_id", "closed_at"):
         setattr(case, name, getattr(snapshot, name))
+    case.applicant_id = snapshot.applicant_id or None  # 0: an applicant without an account
     if snapshot.unit is not None:  # set once from the case data; a case recorded before units keeps its own
         case.unit = snapshot.unit
     case.overdue = any(s.overdue for s in [*snapshot.open_steps, *snapshot.open_spans])

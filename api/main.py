@@ -15,6 +15,7 @@ from temporalio.client import Client
 from api import pages
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
+from api.ratelimit import RateLimiter
 from api.routes import auth, cases, documents, sops, tasks
 from api.errors import ApiError, BUSY, retry_later
 from core.config import Settings, get_settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.state.settings = settings
     app.state.engine = engine_for(settings.database_url)
     app.state.temporal = temporal_connector(settings, temporal_client)
+    app.state.public_starts = RateLimiter(settings.public_starts_per_hour, 3600)  # cases started without an account
     api = APIRouter(prefix="/api/v1")
     for router in [*sop_routers(REGISTRY.api_routes()), auth.router, sops.router, cases.router, tasks.router,
                    documents.router]:

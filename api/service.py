@@ -20,16 +20,17 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.documents import Incoming, check_files, discard_all, missing_required, store_all
 from api.errors import ApiError, retry_later
-from api.views import CaseView, DocumentView, case_view, document_view
+from api.intake import Visitor, Way, applicant_of, form_errors, split_body, way_in
+from api.views import CaseView, DocumentView, TrackingView, case_view, document_view, tracking_view
 from core.cases import CaseNotConfirmed, start_case
 from core.config import Settings
 from core.documents import stored_path
 from core.generated import restore
 from core.forms import check
-from core.messages import CaseStatus, Decision, DecisionResult
+from core.messages import CaseStatus, Decision, DecisionResult, Person
 from core.models import Case, Task, User
 from core.models_gallery import Document
-from core.roles import ROLE_TITLES, is_staff
+from core.roles import NO_ACCOUNT, ROLE_TITLES, is_staff
 from core.users import find_staff, person
 from workflows import INTAKES, SOPS, WORKFLOW_BY_SOP
 from workflows.module import Intake, IntakeRefused
@@ -105,33 +106,49 @@ def may_act(user: User, task: Task) -> bool:
 _start_locks: "WeakValueDictionary[tuple[str, int], asyncio.Lock]" = WeakValueDictionary()
 
 
-async def open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str,
-                    body: Any, files: Sequence[Incoming] = ()) -> CaseView:
+async def open_case(client: Client, settings: Settings, engine: Engine, user: User | None, sop: str,
+                    body: Any, files: Sequence[Incoming] = (), visitor: Visitor | None = None) -> CaseView:
+    """Starts a case online (an account for itself), offline (staff of `Intake.staff_roles` for someone
+    without an account) or, for a public SOP, without an account (`user` None: the visitor's address
+    counts against the rate limit first). See api.intake."""
     intake = INTAKES.get(sop)
     if intake is None or sop not in SOPS:
         raise ApiError(404, "Layanan tidak ditemukan")
-    if user.role not in intake.roles:
-        raise ApiError(403, "Layanan ini tidak untuk peran Anda")
+    way = way_in(intake, user)
+    if user is None:
+        if visitor is None:
+            raise ApiError(401, "Silakan masuk terlebih dahulu")
+        visitor.admit()
+        return await _open_case(client, settings, engine, None, way, sop, intake, body, files)
     lock = _start_locks.setdefault((sop, user.id or 0), asyncio.Lock())
     async with lock:
-        return await _open_case(client, settings, engine, user, sop, intake, body, files)
+        return await _open_case(client, settings, engine, user, way, sop, intake, body, files)
 
 
-async def _open_case(client: Client, settings: Settings, engine: Engine, user: User, sop: str, intake: Intake,
-                     body: Any, files: Sequence[Incoming]) -> CaseView:
+async def _open_case(client: Client, settings: Settings, engine: Engine, user: User | None, way: Way, sop: str,
+                     intake: Intake, body: Any, files: Sequence[Incoming]) -> CaseView:
     """Files (multipart starts) are checked with the form, in one 422, and stored only then."""
-    await run_in_threadpool(with_session, engine, refuse_unless, intake.eligible, user)
-    checked = check(SOPS[sop].start_form, body)  # type: ignore[arg-type]
-    data, errors = checked.data, list(checked.errors)
+    if way is Way.ONLINE:
+        await run_in_threadpool(with_session, engine, refuse_unless, intake.eligible, user)
+    form = SOPS[sop].start_form
+    split = split_body(way, intake, form, body, user)  # type: ignore[arg-type]
+    checked = check(form, split.form_body)  # type: ignore[arg-type]
+    data, errors = checked.data, split.errors + form_errors(split, list(checked.errors))
     accepted, file_errors = check_files(SOPS[sop], list(files), settings)
     errors += file_errors + missing_required(SOPS[sop], list(files))
     if errors:
         raise ApiError(422, errors)
     data = await run_in_threadpool(with_session, engine, refuse_unless, intake.prepare, user, data)
-    uploads = await run_in_threadpool(store_all, settings, accepted, person(user))
+    data = {**data, **split.reserved}
+    agency = intake.agency(data) or SOPS[sop].agency
+    if way is Way.OFFLINE and user is not None and agency != user.agency:
+        await _abandon(settings, engine, intake, data, [])
+        raise ApiError(403, "Anda hanya dapat mendaftarkan kasus untuk instansi Anda sendiri")
+    applicant = applicant_of(way, user, data)
+    uploads = await run_in_threadpool(store_all, settings, accepted, person(user) if user else applicant)
     try:
-        case_id = await start_case(client, settings, engine, sop=sop, applicant=person(user), data=data,
-                                   title=intake.title(data), agency=intake.agency(data), documents=uploads)
+        case_id = await start_case(client, settings, engine, sop=sop, applicant=applicant, data=data,
+                                   title=intake.title(data), agency=agency, documents=uploads)
     except CaseNotConfirmed as pending:  # started: the worker writes it when it runs again; keep the files
         raise retry_later(f"Permohonan Anda tercatat dengan nomor {pending.case_id}, tetapi belum selesai "
                           "diproses. Periksa daftar kasus Anda sebentar lagi; tidak perlu mengajukan ulang.") from None
@@ -260,6 +277,37 @@ async def decide(client: Client, settings: Settings, engine: Engine, user: User,
         decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
         await send_update(client, case_id, SopWorkflow.decide, decision)
     return await run_in_threadpool(load_view, engine, case_id)
+
+
+def tracked_step(session: Session, tracking_code: str, step: str) -> tuple[Case, Person]:
+    """The case of a tracking code whose applicant has no account, with the actor the API vouches for on
+    their own (applicant) step: 404 unknown code; 403 a step that is not the applicant's, or an applicant
+    with an account (they log in); 409 not open now."""
+    case = session.exec(select(Case).where(Case.tracking_code == tracking_code.strip().upper())).first()
+    if case is None:
+        raise ApiError(404, "Nomor lacak tidak ditemukan")
+    definition = SOPS.get(case.sop)
+    own = definition is not None and any(s.id == step and s.applicant_step for s in definition.steps)
+    if case.applicant_id is not None or not own:
+        raise ApiError(403, "Langkah ini tidak dapat dilakukan melalui nomor lacak")
+    if case.status != CaseStatus.OPEN:
+        raise ApiError(409, "Kasus sudah ditutup")
+    if session.exec(select(Task).where(Task.case_id == case.id, Task.step == step)).first() is None:
+        raise ApiError(409, f"Langkah {step!r} tidak sedang terbuka")
+    return case, Person(id=None, name=case.applicant_name, role=NO_ACCOUNT, agency=case.agency)
+
+
+async def decide_by_tracking_code(client: Client, settings: Settings, engine: Engine, tracking_code: str, step: str,
+                                  action: str, reason: str | None = None,
+                                  data: dict[str, Any] | None = None) -> TrackingView:
+    """An applicant without an account acts on their own step (e.g. rates a complaint's response) with the
+    case's tracking code, which only they were given."""
+    async with answered_within(settings.temporal_timeout):
+        case, actor = await run_in_threadpool(with_session, engine, tracked_step, tracking_code, step)
+        async with case_lock(case.id):
+            decision = Decision(step=step, action=action, actor=actor, reason=reason, data=data)
+            await send_update(client, case.id, SopWorkflow.decide, decision)
+    return await run_in_threadpool(with_session, engine, lambda session: tracking_view(session, session.get(Case, case.id)))
 
 
 # ---- documents -------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from api.paging import Page
 from core.documents import GENERATED_LABELS
 from core.models import Case, CaseEvent, Task, User
 from core.models_gallery import Document
-from workflows import SOPS
+from workflows import REGISTRY, SOPS
 
 
 class PersonRef(BaseModel):
-    id: int
+    id: int | None  # None: an applicant without an account (offline intake, a public form)
     name: str
 
 
@@ -103,8 +103,24 @@ class TaskView(OpenStepView):
     stage: str
 
 
+class TrackedAction(BaseModel):
+    id: str
+    label: str
+
+
+class TrackedStep(BaseModel):
+    """An open step of the case's own applicant, when they have no account: they take it with the tracking
+    code (POST /api/v1/track/{code}/decisions)."""
+
+    step: str
+    title: str
+    actions: list[TrackedAction]
+    due_at: datetime | None
+
+
 class TrackingView(BaseModel):
-    """Public: no names, no personal data."""
+    """Public: no names, no personal data; `details` only what the SOP shows to whoever holds the code
+    (SopModule.tracking_data, e.g. a complaint's written response)."""
 
     tracking_code: str
     sop: str
@@ -114,6 +130,8 @@ class TrackingView(BaseModel):
     created_at: datetime
     updated_at: datetime
     steps: list[dict[str, Any]]
+    details: dict[str, Any] = {}
+    applicant_steps: list[TrackedStep] = []
 
 
 def sop_title(sop: str) -> str:
@@ -186,8 +204,23 @@ def task_view(task: Task, case: Case, names: dict[int, str]) -> TaskView:
 
 def tracking_view(session: Session, case: Case) -> TrackingView:
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))).all()
+    module = REGISTRY.get(case.sop)
+    shown = module.tracking_data if module else ()
     return TrackingView(
         tracking_code=case.tracking_code, sop=case.sop, sop_title=sop_title(case.sop), status=case.status,
         stage=case.stage, created_at=case.created_at, updated_at=case.updated_at,
         steps=[{"at": e.at, "step": step_title(case.sop, e.step), "action": e.action} for e in events],
+        details={key: case.data[key] for key in shown if case.data.get(key) not in (None, "")},
+        applicant_steps=applicant_steps(session, case),
     )
+
+
+def applicant_steps(session: Session, case: Case) -> list[TrackedStep]:
+    definition = SOPS.get(case.sop)
+    if definition is None or case.applicant_id is not None or case.status != "open":
+        return []
+    steps = {s.id: s for s in definition.steps if s.applicant_step}
+    tasks = session.exec(select(Task).where(Task.case_id == case.id).order_by(col(Task.id))).all()
+    return [TrackedStep(step=t.step, title=t.title, due_at=t.due_at,
+                        actions=[TrackedAction(id=a.id, label=a.label) for a in steps[t.step].actions])
+            for t in tasks if t.step in steps]

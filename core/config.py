@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # case-level time standard (an SOP's SpanDef) by its span id the same way
     sla_overrides: dict[str, str] = {}
     token_hours: int = 12
+    # Cases anyone may start without an account (a public complaint form): at most this many per client
+    # address and hour, per API process (api.ratelimit); beyond it 429 with Retry-After.
+    public_starts_per_hour: int = Field(default=10, ge=1)
     verify_hours: int = 48
     # How long the API waits for a workflow to take a decision or a start before it answers 503:
     # a request never hangs on a stopped worker or an unreachable Temporal server.

@@ -43,6 +43,7 @@ DEMO_STAFF = {
     "ponorogo": ("admin_bidang", "admin_utama", "kepala_dinas"),
     "dki": ("satpel", "pjlp", "admin_eorder"),
     "jatim": ("staf_galeri", "kurator", "kepala_bidang"),
+    "jombang": ("pengelola_pengaduan", "kepala_bidang", "kepala_dinas"),  # service-complaint
 }
 DEMO_DOMAIN = "alur.example"
 DEMO_SKPD = "141732"  # the demo Satpel and PJLP belong to the seed's SKPD Pembina (0002_eorder)

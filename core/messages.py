@@ -39,6 +39,7 @@ class Person:
     role: str | None = None
     agency: str | None = None
     email: str | None = None
+    phone: str | None = None  # an applicant without an account (id None) is reached here and by e-mail
 
 
 SYSTEM = Person(id=None, name="Sistem", role=None)
@@ -173,7 +174,7 @@ class CaseSnapshot:
     sop: str
     agency: str
     tracking_code: str
-    applicant_id: int
+    applicant_id: int  # 0: an applicant without an account
     applicant_name: str
     title: str
     status: str

@@ -63,7 +63,9 @@ class Case(SQLModel, table=True):
     sop: str = Field(index=True, max_length=40)
     agency: str = Field(index=True, max_length=30)
     tracking_code: str = Field(unique=True, index=True, max_length=20)
-    applicant_id: int = Field(index=True, foreign_key="users.id")
+    # None: an applicant without an account (registered by staff from an offline channel, or a public
+    # form); their name is applicant_name, and only the agency's staff and the tracking code reach the case.
+    applicant_id: int | None = Field(default=None, index=True, foreign_key="users.id")
     applicant_name: str = Field(max_length=200)
     title: str = Field(default="", max_length=300)
     status: str = Field(index=True, max_length=20)

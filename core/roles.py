@@ -9,8 +9,19 @@ APPLICANT_ROLES = ("umkm", "pembeli")
 STAFF_ROLES = (
     "admin_bidang", "admin_utama", "staf_galeri", "kurator", "satpel", "pjlp", "admin_eorder",
     "petugas", "front_office", "sekretaris", "kepala_dinas", "kepala_bidang", "kasi", "supervisor",
+    "pengelola_pengaduan", "back_office",
 )
 ROLES = APPLICANT_ROLES + STAFF_ROLES
+# The role a case's applicant holds when they have no account: someone a staff member registered from an
+# offline channel, or who used a public form. No account has it: the API acts for them on their own steps
+# through the case's tracking code (api.service.decide_by_tracking_code).
+NO_ACCOUNT = "tanpa_akun"
+# Where a case came in (case data `channel`): online through Alur, or registered by staff (api.intake).
+INTAKE_CHANNELS = {
+    "web": "Web (formulir daring)", "langsung": "Datang langsung", "surat": "Surat",
+    "kotak_aduan": "Kotak aduan dan saran", "telepon": "Telepon", "whatsapp": "WhatsApp", "email": "E-mail",
+    "sp4n_lapor": "SP4N-LAPOR!", "media_sosial": "Media sosial",
+}
 
 ROLE_TITLES = {
     "umkm": "Pelaku UMKM", "pembeli": "Pembeli", "admin_bidang": "Administrator Bidang",
@@ -18,7 +29,8 @@ ROLE_TITLES = {
     "satpel": "Satpel", "pjlp": "Admin/PJLP Pendamping", "admin_eorder": "Admin E-Order",
     "petugas": "Petugas", "front_office": "Front Office", "sekretaris": "Sekretaris",
     "kepala_dinas": "Kepala Dinas", "kepala_bidang": "Kepala Bidang", "kasi": "Kepala Seksi",
-    "supervisor": "Supervisor",
+    "supervisor": "Supervisor", "pengelola_pengaduan": "Pejabat Pengelola Pengaduan", "back_office": "Back Office",
+    NO_ACCOUNT: "Pemohon (tanpa akun)",
 }
 
 

@@ -5,11 +5,14 @@ Nothing else is edited: the worker, the catalogue, the start pages, the inboxes 
 all read REGISTRY.
 """
 
-from workflows import eorder_product, eorder_vendor, gallery_curation, jathil_order, jathil_vendor, referral
+from workflows import (
+    eorder_product, eorder_vendor, gallery_curation, jathil_order, jathil_vendor, referral, service_complaint,
+)
 from workflows.module import Registry, SopModule, View
 
 SOP_MODULES: tuple[SopModule, ...] = (
     jathil_vendor.SOP, jathil_order.SOP, gallery_curation.SOP, referral.SOP, eorder_vendor.SOP, eorder_product.SOP,
+    service_complaint.SOP,
 )
 REGISTRY = Registry(SOP_MODULES)
 

@@ -43,7 +43,7 @@ def _anyone(session: "Session", user: "User") -> None:
     return None
 
 
-def _as_is(session: "Session", user: "User", data: dict[str, Any]) -> dict[str, Any]:
+def _as_is(session: "Session", user: "User | None", data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
@@ -57,16 +57,30 @@ def _nothing_to_undo(session: "Session", data: dict[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class Intake:
-    """How an SOP takes a new case from an applicant: the start form is the definition's `start_form`."""
+    """How an SOP takes a new case: the start form is the definition's `start_form`.
+
+    Three ways in, all through POST /api/v1/sops/{sop}/cases (api.service.open_case):
+    - online: an account of one of `roles` applies for itself;
+    - offline: staff of one of `staff_roles` register a case for someone who came in person, wrote, phoned...
+      The body adds `on_behalf` {name, phone, email?, address, nik?}, `channel` and, for SP4N-LAPOR!,
+      `lapor_number` (api.intake); the case belongs to the officer's agency, its applicant has no account;
+    - public (`public=True`): anyone, without a token; the start form's `name`, `email` and `phone` fields
+      name the person (no account), and a honeypot and a per-address rate limit keep bots out.
+    An applicant without an account follows the case by its tracking code (and e-mail, when given).
+    """
 
     roles: tuple[str, ...] = ("umkm",)
     title: Callable[[dict[str, Any]], str] = _no_title
+    staff_roles: tuple[str, ...] = ()  # who may register a case on behalf of someone (offline intake)
+    public: bool = False  # anyone may start one without an account
     # Whether this account may apply at all (one active case per account, a prerequisite case...),
     # checked before the form so that a refusal is not hidden behind field errors; raises IntakeRefused.
+    # Online starts only: an officer registering for someone, or a visitor without an account, has none.
     eligible: Callable[["Session", "User"], None] = _anyone
     # Checks of the validated form against existing records (a code from a list...) and what they add
-    # to the case data; raises IntakeRefused.
-    prepare: Callable[["Session", "User", dict[str, Any]], dict[str, Any]] = _as_is
+    # to the case data; raises IntakeRefused. `user`: who sends it (the officer for an offline intake,
+    # None for a public start).
+    prepare: Callable[["Session", "User | None", dict[str, Any]], dict[str, Any]] = _as_is
     # The agency that handles the case, when the SOP serves several (default: the SOP's own).
     agency: Callable[[dict[str, Any]], str | None] = _own_agency
     # Gives back what `prepare` took (reserved stock) when the case could not be started after all.
@@ -107,6 +121,9 @@ class SopModule:
     data_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     standard: ServiceStandard | None = None  # the published service standard (persyaratan, waktu, ...)
+    # Case data keys the public tracking page shows to whoever holds the tracking code (the applicant),
+    # e.g. a complaint's written response. Nothing else of the case data is public.
+    tracking_data: tuple[str, ...] = ()
 
     @property
     def definition(self) -> "SopDefinition":

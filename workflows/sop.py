@@ -409,7 +409,7 @@ class SopWorkflow:
         self.created_at = workflow.now()
         self.stage = self.definition.steps[0].stage
         self.add_event("submit", start.applicant, "submitted")
-        self.notify("submitted", Recipients(user_ids=[start.applicant.id] if start.applicant.id else []), "submit")
+        self.notify("submitted", self.applicant(), "submit")
         if start.documents:
             await self.flush()  # the case row first: documents refer to it
             await self.record_documents(start.documents)
@@ -560,7 +560,7 @@ class SopWorkflow:
         view = OpenStep(
             step=definition.id,
             title=definition.title,
-            role=(self._case.applicant.role or "umkm") if definition.applicant_step else definition.role,
+            role=(self._case.applicant.role or "umkm") if definition.applicant_step else self.step_role(definition),
             actions=[a.id for a in definition.actions],
             started_at=now,
             round=round_,
@@ -647,6 +647,11 @@ class SopWorkflow:
         self.notify(kind, recipients, task.definition.id, task=task)
         await self.flush()
 
+    def step_role(self, step: StepDef) -> str:
+        """SOP hook: the role that acts on the step this time, read from the case data (deterministic, no
+        I/O), e.g. the role a complaint was forwarded to. Default: the declared one."""
+        return step.role
+
     def step_sla(self, step: StepDef) -> WorkingTime | None:
         """SOP hook: the step's time standard for this case, read from its data (deterministic, no I/O),
         e.g. an automatic receipt that waits longer for a distant destination. Default: the declared one."""
@@ -713,7 +718,10 @@ class SopWorkflow:
     def _add_recipients(self, recipients: Recipients, who: tuple[str, ...]) -> None:
         for name in who:
             if name == APPLICANT:
-                recipients.user_ids.append(self._case.applicant.id or 0)
+                applicant = self.applicant()
+                recipients.user_ids += applicant.user_ids
+                recipients.emails += applicant.emails
+                recipients.phones += applicant.phones
             else:
                 recipients.roles.append(name)
                 recipients.agency = self._case.agency
@@ -802,7 +810,11 @@ class SopWorkflow:
     # ---- notifications ---------------------------------------------------------------------
 
     def applicant(self) -> Recipients:
-        return Recipients(user_ids=[self._case.applicant.id or 0])
+        """The applicant's account, or the e-mail and phone of an applicant without one (offline intake)."""
+        person = self._case.applicant
+        if person.id is not None:
+            return Recipients(user_ids=[person.id])
+        return Recipients(emails=[person.email] if person.email else [], phones=[person.phone] if person.phone else [])
 
     def notify(self, template: str, recipients: Recipients, step: str, task: _OpenTask | None = None,
                attachments: Sequence[Attachment] = (), **extra: Any) -> None:

@@ -39,8 +39,11 @@ def home(request: Request, user: OptionalUser) -> Response:
     with db(request) as session:
         tasks = inbox(session, user)
         cases = None if is_staff(user.role) else case_list(session, user, per_page=HOME_CASES)
+    # What this officer registers for people who came in person, wrote, phoned... (offline intake).
+    registers = [{"title": m.definition.title, "url": f"/layanan/{m.id}/daftarkan"} for m in REGISTRY.startable()
+                 if user.role in m.intake.staff_roles]  # type: ignore[union-attr]
     return render(request, "home.html", catalogue=catalogue(), tasks=tasks, cases=cases,
-                  public_catalogues=PUBLIC_CATALOGUES)
+                  public_catalogues=PUBLIC_CATALOGUES, registers=registers)
 
 
 def apply_page(request: Request, user: User, sop: str, values: dict[str, Any],

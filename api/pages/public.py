@@ -4,6 +4,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from activities.mailsink import read_mailbox
+from api.pages.intake import tracking_page
 from api.pages.web import db, page_router, redirect, render, settings_of
 from api.queries import tracked
 from api.routes.sops import sop_out
@@ -22,15 +23,23 @@ def track_form(request: Request, kode: str = "") -> Response:
     return render(request, "track.html", status=422 if error else 200, code=kode, error=error)
 
 
+TRACK_NOTICES = {
+    "diterima": "Terima kasih, kiriman Anda sudah kami terima. Simpan nomor lacak ini untuk memantau "
+                "tindak lanjutnya.",
+    "keputusan": "Terima kasih, isian Anda sudah tersimpan.",
+}
+
+
 @router.get("/lacak/{code}")
-def tracking(request: Request, code: str) -> Response:
-    """The public status, without names or personal data (tracking_view)."""
+def tracking(request: Request, code: str, pesan: str = "") -> Response:
+    """The public status, without names or personal data (tracking_view); what the SOP shows to the
+    holder of the code (a complaint's response), and the applicant's own steps when they have no account."""
     try:
         with db(request) as session:
             view = tracked(session, code)
     except ApiError as error:
         return render(request, "track.html", status=error.status, code=code, error=error.detail)
-    return render(request, "track.html", code=view.tracking_code, tracking=view)
+    return tracking_page(request, view, notice=TRACK_NOTICES.get(pesan))
 
 
 NO_STANDARD = "Standar pelayanan layanan ini belum diterbitkan"

@@ -44,3 +44,13 @@ async def decide(*, case_id: str, body: DecisionIn, user: CurrentUser, client: T
 @router.get("/track/{tracking_code}", response_model=TrackingView)
 def track(*, tracking_code: str = Path(max_length=40), session: SessionDep) -> TrackingView:
     return queries.tracked(session, tracking_code)
+
+
+@router.post("/track/{tracking_code}/decisions", response_model=TrackingView)
+async def decide_by_tracking_code(*, tracking_code: str = Path(max_length=40), body: DecisionIn,
+                                  client: TemporalClientDep, settings: SettingsDep, engine: EngineDep) -> TrackingView:
+    """An applicant without an account takes their own step with the tracking code (e.g. rates the
+    response to a complaint): 403 a step that is not theirs, or an applicant with an account (who logs in);
+    404 unknown code; 409 not open now; 422 bad action or data."""
+    return await service.decide_by_tracking_code(client, settings, engine, tracking_code, body.step, body.action,
+                                                 body.reason, body.data)

@@ -2,9 +2,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api import service
-from api.deps import CurrentUser, EngineDep, SettingsDep, TemporalClientDep
+from api.deps import EngineDep, OptionalUser, SettingsDep, TemporalClientDep
 from api.documents import start_body
 from api.errors import ApiError
+from api.intake import Visitor, client_address, way_in
 from api.views import CaseView
 from core.calendar import parse_working_time
 from core.config import Settings
@@ -58,6 +59,8 @@ class SopOut(BaseModel):
     agency: str
     description: str
     applicant_roles: list[str]
+    intake_staff_roles: list[str] = []  # staff who register a case for someone without an account
+    public: bool = False  # anyone may start one without an account
     steps: list[StepOut]
     standard: StandardOut | None = None  # None while the SOP publishes none
 
@@ -102,6 +105,7 @@ def sop_out(sop_id: str, settings: Settings) -> SopOut:
     return SopOut(
         id=definition.id, title=definition.title, agency=definition.agency, description=definition.description,
         applicant_roles=list(intake.roles) if intake else [],
+        intake_staff_roles=list(intake.staff_roles) if intake else [], public=bool(intake and intake.public),
         steps=[
             StepOut(id=s.id, title=s.title, role=s.role, stage=s.stage, sla=s.sla.describe() if s.sla else None,
                     actions=[ActionOut(id=a.id, label=a.label, needs_reason=a.needs_reason, assigns=a.assigns) for a in s.actions])
@@ -130,9 +134,16 @@ START_DOC = {"requestBody": {"content": {
 
 
 @router.post("/{sop}/cases", response_model=CaseView, status_code=201, openapi_extra=START_DOC)
-async def start(*, sop: str, request: Request, user: CurrentUser, client: TemporalClientDep,
+async def start(*, sop: str, request: Request, user: OptionalUser, client: TemporalClientDep,
                 settings: SettingsDep, engine: EngineDep) -> CaseView:
     """Starts a case; the body is the SOP's form as JSON, or multipart: the form as JSON in `data` and
-    one file part per document named by its kind. 422 lists one Indonesian message per bad field."""
+    one file part per document named by its kind. 422 lists one Indonesian message per bad field.
+    Staff of the SOP's `staff_roles` register a case for someone without an account: the body adds
+    `on_behalf`, `channel` and `lapor_number` (api.intake). Without a token only a `public` SOP starts
+    (401 otherwise), at most ALUR_PUBLIC_STARTS_PER_HOUR per client address (429 with Retry-After)."""
+    intake = INTAKES.get(sop)
+    if user is None and intake is not None:
+        way_in(intake, None)  # 401 before the body is read, unless the SOP is public
     body, files = await start_body(request, settings)
-    return await service.open_case(client, settings, engine, user, sop, body, files)
+    visitor = None if user else Visitor(client_address(request), request.app.state.public_starts)
+    return await service.open_case(client, settings, engine, user, sop, body, files, visitor=visitor)

@@ -20,13 +20,14 @@ from workflows.eorder_vendor import VendorProfile
 from workflows.gallery_curation import CurationForm, DisplayForm, ReferForm, ReturnDocumentsForm, SampleForm
 from workflows.jathil_order import InvalidForm, ReleaseForm, ShipForm
 from workflows.jathil_vendor import JathilVendorForm
+from workflows.service_complaint import InputForm, RatingForm, ResolutionForm, ResponseForm
 
 # Steps whose actions send no data: the buttons (and the reason) are all their decision needs.
 BUTTONS_ONLY = {
     ("jathil-vendor", "verify"), ("jathil-vendor", "approve"), ("eorder-vendor", "satpel_check"),
     ("eorder-vendor", "activate"), ("eorder-product", "satpel_publish"), ("gallery-curation", "revise"),
     ("referral", "acknowledge"), ("referral", "close"), ("jathil-order", "receive"), ("jathil-order", "cod_paid"),
-    ("jathil-order", "resolve"),
+    ("jathil-order", "resolve"), ("service-complaint", "admin_check"),
 }
 # What a step's decision carries, as the SOP's own Form checks it.
 NEEDS: dict[tuple[str, str], type[Form]] = {
@@ -42,6 +43,10 @@ NEEDS: dict[tuple[str, str], type[Form]] = {
     ("jathil-order", "verify"): InvalidForm,
     ("jathil-order", "ship"): ShipForm,
     ("jathil-order", "release"): ReleaseForm,
+    ("service-complaint", "input"): InputForm,
+    ("service-complaint", "respond"): ResponseForm,
+    ("service-complaint", "resolve"): ResolutionForm,
+    ("service-complaint", "rate"): RatingForm,
 }
 SAMPLE = {"description": "2 bungkus keripik 200 g", "quantity": 2}
 STEPS = {(sop, step.id): step for sop, definition in SOPS.items() for step in definition.steps}
