@@ -32,7 +32,7 @@ from core.models import Case, Task, User
 from core.models_gallery import Document
 from core.roles import NO_ACCOUNT, ROLE_TITLES, is_staff
 from core.users import find_staff, person
-from workflows import INTAKES, SOPS, WORKFLOW_BY_SOP
+from workflows import INTAKES, REGISTRY, SOPS, WORKFLOW_BY_SOP
 from workflows.module import Intake, IntakeRefused
 from workflows.sop import FORBIDDEN, INVALID, NOT_OPEN, SopWorkflow
 
@@ -158,7 +158,7 @@ async def _open_case(client: Client, settings: Settings, engine: Engine, user: U
     except BaseException:
         await _abandon(settings, engine, intake, data, uploads)
         raise
-    return await run_in_threadpool(load_view, engine, case_id)
+    return await run_in_threadpool(load_view, engine, case_id, user)
 
 
 async def _abandon(settings: Settings, engine: Engine, intake: Intake, data: dict[str, Any],
@@ -181,9 +181,26 @@ def refuse_unless(session: Session, check_records: Callable[..., Any], *args: An
         raise ApiError(refused.status, refused.message) from None
 
 
-def load_view(engine: Engine, case_id: str) -> CaseView:
+def load_view(engine: Engine, case_id: str, user: User | None) -> CaseView:
+    """After a start or a decision: the case as the user sees it (a public start: as submitted)."""
     with Session(engine) as session:
-        return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]
+        if user is None:
+            return case_view(session, session.get(Case, case_id))  # type: ignore[arg-type]
+        return visible_view(session, user, case_id)
+
+
+def visible_view(session: Session, user: User, case_id: str) -> CaseView:
+    """The case as this user may see it (404 otherwise): a second participant (an order's seller) sees
+    only what its SOP lets it see of the applicant's case."""
+    case = visible_case(session, user, case_id)
+    view = case_view(session, case)
+    if is_staff(user.role) or case.applicant_id == user.id:
+        return view
+    module = REGISTRY[case.sop]
+    return view.model_copy(update={
+        "data": {k: v for k, v in view.data.items() if k in module.participant_data},
+        "documents": [d for d in view.documents if d.kind in module.participant_documents],
+    })
 
 
 def temporal_refusal(error: RPCError) -> ApiError:
@@ -276,7 +293,7 @@ async def decide(client: Client, settings: Settings, engine: Engine, user: User,
         data = await run_in_threadpool(with_session, engine, decision_data, user, case_id, step, action, data)
         decision = Decision(step=step, action=action, actor=person(user), reason=reason, data=data)
         await send_update(client, case_id, SopWorkflow.decide, decision)
-    return await run_in_threadpool(load_view, engine, case_id)
+    return await run_in_threadpool(load_view, engine, case_id, user)
 
 
 def tracked_step(session: Session, tracking_code: str, step: str) -> tuple[Case, Person]:

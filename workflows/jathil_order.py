@@ -340,5 +340,9 @@ SOP = SopModule(
                  "tracking_number": "Nomor resi", "payout": "Pencairan", "bank_reference": "Referensi bank",
                  "complaint": "Komplain", "payment": "Pembayaran"},
     value_labels={"destination": DESTINATION_LABELS, "payment": PAYMENTS},
+    # The seller needs what to send where, and what it is paid: not the buyer's transfer proof or account.
+    participant_data=("items", "shipping", "payment", "subtotal", "shipping_fee", "total", "destination", "seller",
+                      "shipment", "complaint"),
+    participant_documents=(COMPLAINT_PHOTO,),
     standard=STANDARD,
 )

@@ -115,6 +115,10 @@ class SopModule:
     # They are included before the generic ones, so an SOP's own page wins at the same address.
     api_routes: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()
+    # What the case's second participant (WORKFLOW.participant_from: an order's seller) sees of it: these
+    # data keys and these document kinds; nothing else of the applicant.
+    participant_data: tuple[str, ...] = ()
+    participant_documents: tuple[str, ...] = ()
     start_page: str | None = None  # applicants start on a page of the SOP's own instead of the generic form
     # How the pages show case data that the workflow writes (no form names it): key -> label, and
     # key -> {stored id -> Indonesian name}.

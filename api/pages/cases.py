@@ -15,7 +15,7 @@ from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redi
 from api.paging import page_number
 from api.queries import case_list, inbox
 from api.errors import ApiError
-from api.views import CaseView, case_view
+from api.views import CaseView
 from core.messages import CaseStatus
 from core.models import Task, User
 from workflows import SOPS
@@ -100,7 +100,7 @@ class Posted:
 def case_page(request: Request, user: User, case_id: str, status: int = 200, notice: str | None = None,
               posted: Posted | None = None) -> Response:
     with db(request) as session:
-        view = case_view(session, service.visible_case(session, user, case_id))
+        view = service.visible_view(session, user, case_id)
         tasks = session.exec(select(Task).where(Task.case_id == case_id).order_by(col(Task.id))).all()
     forms = [decision_form(view, t) for t in tasks if view.status == CaseStatus.OPEN and service.may_act(user, t)]
     general = posted.apply(forms) if posted else []

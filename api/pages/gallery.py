@@ -23,7 +23,6 @@ from api.pages.web import CheckedForm, PageUser, db, page_router, redirect, rend
 from api.paging import page_number
 from api.routes.gallery import catalogue_item, catalogue_page, product_or_404
 from api.errors import ApiError
-from api.views import case_view
 from core.barcodes import barcode_svg
 from core.models import User
 from workflows import SOPS
@@ -76,7 +75,7 @@ async def apply(request: Request, user: PageUser, form: CheckedForm) -> Response
 def documents_page(request: Request, user: User, case_id: str, status: int = 200, notice: str | None = None,
                    error: ApiError | None = None) -> Response:
     with db(request) as session:
-        view = case_view(session, service.visible_case(session, user, case_id))
+        view = service.visible_view(session, user, case_id)
     errors, general = field_messages(error.detail, {"kind", "file"}) if error else ({}, [])
     return render(request, "gallery_documents.html", status=status, case=view, kinds=SOPS[view.sop].documents,
                   notice=notice, errors=errors, general=general)

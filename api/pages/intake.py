@@ -19,7 +19,7 @@ from api.pages.fields import FormField, data_label, display, field_messages, fie
 from api.pages.web import CheckedForm, StaffPage, db, page_router, redirect, render, settings_of
 from api.errors import ApiError
 from api.queries import tracked
-from api.views import TrackingView, case_view
+from api.views import TrackingView
 from core.models import User
 from core.roles import INTAKE_CHANNELS
 from workflows import INTAKES, REGISTRY, SOPS
@@ -99,7 +99,7 @@ async def register(request: Request, sop: str, user: StaffPage, form: CheckedFor
 def receipt(request: Request, case_id: str, user: StaffPage) -> Response:
     """A printable receipt for the person a case was registered for: the tracking code above all."""
     with db(request) as session:
-        view = case_view(session, service.visible_case(session, user, case_id))
+        view = service.visible_view(session, user, case_id)
     data = view.data
     standard = REGISTRY[view.sop].standard if view.sop in SOPS else None
     return render(request, "receipt.html", case=view, person=data.get(ON_BEHALF) or {"name": view.applicant.name},

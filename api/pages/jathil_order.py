@@ -25,7 +25,7 @@ from api.pages.labels import role_title
 from api.pages.web import CheckedForm, OptionalUser, PageUser, db, page_router, redirect, render, settings_of
 from api.paging import page_number
 from api.routes.jathil_orders import LedgerEntryOut, csv_response, require_ledger_reader
-from api.views import CaseView, case_view
+from api.views import CaseView
 from core.ledger import entries, totals
 from core.messages import CaseStatus
 from core.models import Task, User
@@ -166,7 +166,7 @@ def start(request: Request) -> Response:
 
 
 def pay_task(session: Session, user: User, case_id: str) -> tuple[CaseView, Task | None]:
-    view = case_view(session, service.visible_case(session, user, case_id))
+    view = service.visible_view(session, user, case_id)
     task = session.exec(select(Task).where(Task.case_id == case_id, Task.step == "pay")
                         .order_by(col(Task.id).desc())).first()
     open_for_user = view.status == CaseStatus.OPEN and task is not None and service.may_act(user, task)

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from api import queries, service
 from api.paging import page_query, per_page_query
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
-from api.views import CasePage, CaseView, TrackingView, case_view
+from api.views import CasePage, CaseView, TrackingView
 
 router = APIRouter(tags=["cases"])
 
@@ -29,7 +29,7 @@ def list_cases(*, session: SessionDep, user: CurrentUser, sop: str | None = None
 
 @router.get("/cases/{case_id}", response_model=CaseView)
 def get_case(*, case_id: str, session: SessionDep, user: CurrentUser) -> CaseView:
-    return case_view(session, service.visible_case(session, user, case_id))
+    return service.visible_view(session, user, case_id)
 
 
 @router.post("/cases/{case_id}/decisions", response_model=CaseView)

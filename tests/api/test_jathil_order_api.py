@@ -147,3 +147,16 @@ async def test_concurrent_orders_never_sell_more_than_the_stock(api: Api, shop: 
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [201] * 5 + [409] * 15, [a.text for a in answers if a.status_code not in (201, 409)]
     assert stock_of(api.engine, shop["product"]) == 0
+
+
+async def test_the_seller_sees_what_to_send_where_and_nothing_else_of_the_buyer(api: Api, shop: dict) -> None:
+    case = await order(api, shop, payment="transfer")
+    await api.http.post(f"/api/v1/cases/{case['id']}/documents", headers=shop["buyer_h"],
+                        data={"kind": "bukti_transfer"}, files={"file": ("bukti.png", png(), "image/png")})
+    as_seller = (await api.http.get(f"/api/v1/cases/{case['id']}", headers=shop["seller_h"])).json()
+    assert as_seller["data"]["shipping"]["address"] and as_seller["data"]["total"] == 40000
+    assert "reservation" not in as_seller["data"] and as_seller["documents"] == []  # not the buyer's transfer proof
+    as_buyer = (await api.http.get(f"/api/v1/cases/{case['id']}", headers=shop["buyer_h"])).json()
+    assert [d["kind"] for d in as_buyer["documents"]] == ["bukti_transfer"]
+    listed = (await api.http.get("/api/v1/cases?sop=jathil-order", headers=shop["seller_h"])).json()
+    assert case["id"] in [c["id"] for c in listed["items"]]
