@@ -194,10 +194,14 @@ def visible_view(session: Session, user: User, case_id: str) -> CaseView:
     only what its SOP lets it see of the applicant's case."""
     case = visible_case(session, user, case_id)
     view = case_view(session, case)
-    if is_staff(user.role) or case.applicant_id == user.id:
+    if is_staff(user.role):
         return view
     module = REGISTRY[case.sop]
+    history = [h.model_copy(update={"data": {}}) if h.step in module.staff_only_steps else h for h in view.history]
+    if case.applicant_id == user.id:
+        return view.model_copy(update={"history": history})
     return view.model_copy(update={
+        "history": history,
         "data": {k: v for k, v in view.data.items() if k in module.participant_data},
         "documents": [d for d in view.documents if d.kind in module.participant_documents],
     })

@@ -366,6 +366,7 @@ SOP = SopModule(
     intake=Intake(roles=("umkm",),
                   title=lambda data: f"{data.get('product_name', '')} — {data.get('business_name', '')}"),
     activities="activities.gallery",
+    staff_only_steps=CURATORS,  # the applicant hears the verdict and its reasons, not each curator's scores
     api_routes=("api.routes.gallery",),
     pages=("api.pages.gallery",),
     data_labels={

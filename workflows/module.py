@@ -118,6 +118,9 @@ class SopModule:
     # What the case's second participant (WORKFLOW.participant_from: an order's seller) sees of it: these
     # data keys and these document kinds; nothing else of the applicant.
     participant_data: tuple[str, ...] = ()
+    # Steps whose decision data is for staff only (each curator's scores): applicants see that the step
+    # was decided, not its data.
+    staff_only_steps: tuple[str, ...] = ()
     participant_documents: tuple[str, ...] = ()
     start_page: str | None = None  # applicants start on a page of the SOP's own instead of the generic form
     # How the pages show case data that the workflow writes (no form names it): key -> label, and

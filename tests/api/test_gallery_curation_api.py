@@ -91,6 +91,10 @@ async def test_pass_path_to_displayed_product_with_barcode(api: Api, mail_sink: 
     both = ok(await api.decide(expert, case["id"], "curate_expert", "submit", data=curation("pass")))
     assert both["stage"] == "Display Produk" and both["data"]["curation"]["result"] == "pass"
     assert [h["action"] for h in both["history"]][-1] == "passed"
+    scored = [h for h in both["history"] if h["step"] == "curate_staff"]
+    assert scored[0]["data"]["packaging"]  # staff see each curator's scores
+    as_applicant = (await api.http.get(f"/api/v1/cases/{case['id']}", headers=applicant_h)).json()
+    assert [h["data"] for h in as_applicant["history"] if h["step"].startswith("curate_")] == [{}, {}]
     await eventually(lambda: mails(mail_sink, user, "lolos kurasi"))
     [result] = await eventually(lambda: [r for r in gateway.received if "LOLOS" in r.fields["message"]])
     assert result.headers["authorization"] == "token-fonnte"
