@@ -1,6 +1,7 @@
 """Applicant accounts: registration with e-mail verification, and logging in. Used by the API and the pages."""
 
 import logging
+import threading
 from functools import partial
 from typing import Annotated, Literal, TypeVar
 
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activities.notify import send_direct
 from api.errors import ApiError
+from api.throttle import LoginThrottle
 from core.config import Settings
 from core.forms import Form, field_errors
 from core.identifiers import Email, MobilePhone
@@ -20,6 +22,8 @@ from core.security import ACCESS, VERIFY, hash_password, make_token, read_token,
 from core.users import UserExists, create_user, find_user
 
 log = logging.getLogger(__name__)
+LOGINS = LoginThrottle()
+HASHING = threading.BoundedSemaphore(4)
 FormT = TypeVar("FormT", bound=Form)
 WRONG_CREDENTIALS = "E-mail atau kata sandi salah"
 DUMMY_HASH = hash_password("tidak-ada-akun-ini")  # compared against when the e-mail is unknown
@@ -98,15 +102,23 @@ def verify(settings: Settings, engine: Engine, token: str) -> User:
         return user
 
 
-def authenticate(settings: Settings, engine: Engine, email: str, password: str) -> str:
+def authenticate(settings: Settings, engine: Engine, email: str, password: str, address: str = "") -> str:
     """A signed access token, or ApiError: 401 wrong credentials (an unknown e-mail, a deactivated account:
-    the same answer after the same work), 403 not yet verified."""
+    the same answer after the same work), 403 not yet verified, 429 too many failures in a row (per
+    account and per address, waiting longer each time)."""
+    keys = (f"account:{email.strip().lower()}", f"address:{address}")
+    wait = LOGINS.wait(*keys)
+    if wait:
+        raise ApiError(429, f"Terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait} detik",
+                       headers={"Retry-After": str(wait)})
     user = find_user(engine, email)
-    if user is None:
-        verify_password(DUMMY_HASH, password)  # as slow as a real check: the answer tells nothing
+    with HASHING:  # each check holds 64 MiB: a burst of logins must not exhaust the memory
+        matches = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    if user is None or not matches or not user.active:
+        run = LOGINS.failed(*keys)
+        log.warning("login failed for %s from %s (%d in a row)", email, address or "?", run)  # the audit trail
         raise ApiError(401, WRONG_CREDENTIALS)
-    if not verify_password(user.password_hash, password) or not user.active:
-        raise ApiError(401, WRONG_CREDENTIALS)
+    LOGINS.succeeded(keys[0])
     if not user.verified:
         raise ApiError(403, "Akun belum diaktifkan: buka tautan verifikasi di e-mail Anda")
     return make_token(settings.secret_key, ACCESS, user.id or 0, user.session_version)

@@ -91,3 +91,12 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> Iterator[None]:
+    """Each test starts with no failed logins counted (the throttle is per process)."""
+    from api.accounts import LOGINS
+
+    yield
+    LOGINS._failures.clear()

@@ -41,7 +41,9 @@ async def login(request: Request, form: CheckedForm) -> Response:
     next_url = str(form.get("next", "/"))
     settings = settings_of(request)
     try:  # argon2 is deliberately slow: keep it off the event loop
-        token = await run_in_threadpool(accounts.authenticate, settings, request.app.state.engine, email, password)
+        address = request.client.host if request.client else ""
+        token = await run_in_threadpool(accounts.authenticate, settings, request.app.state.engine, email, password,
+                                        address)
     except ApiError as error:
         return login_page(request, next_url, email, error)
     response = redirect(safe_next(next_url))

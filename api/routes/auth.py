@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -29,8 +29,11 @@ class VerifyIn(BaseModel):
 
 
 @router.post("/token", response_model=TokenOut)
-def token(*, form: Annotated[OAuth2PasswordRequestForm, Depends()], settings: SettingsDep, engine: EngineDep) -> TokenOut:
-    return TokenOut(access_token=accounts.authenticate(settings, engine, form.username, form.password))
+def token(*, form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, settings: SettingsDep,
+          engine: EngineDep) -> TokenOut:
+    """429 with Retry-After after five failures in a row for the account or the address."""
+    address = request.client.host if request.client else ""
+    return TokenOut(access_token=accounts.authenticate(settings, engine, form.username, form.password, address))
 
 
 @router.post("/register", response_model=AccountOut, status_code=201)
