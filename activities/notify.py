@@ -37,6 +37,7 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
           "Agustus", "September", "Oktober", "November", "Desember")
 KEY_LENGTH = 300  # Notification.key column size
 SMTP_TIMEOUT = 30
+MESSAGE_KEY = "_message_key"  # the idempotency key, handed to the e-mail notifier in the context
 
 
 @dataclass
@@ -119,13 +120,23 @@ def render_email(template: str, context: dict) -> EmailData:
 # ---- sending -------------------------------------------------------------------------------
 
 
-async def send_email(settings: Settings, to: str, email: EmailData, parts: Sequence[MailPart] = ()) -> None:
+def message_id_for(key: str, mail_from: str) -> str:
+    """The same notice always has the same Message-ID: a copy that a crash between sending and recording
+    lets through again is dropped by the recipient's mail client as a duplicate."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "alur.local"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+async def send_email(settings: Settings, to: str, email: EmailData, parts: Sequence[MailPart] = (),
+                     key: str | None = None) -> None:
+    """`key`: the notice's idempotency key, which fixes its Message-ID."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or None)
+    message["Message-ID"] = message_id_for(key, settings.mail_from) if key else \
+        make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or None)
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     for part in parts:  # the text stays first; the message becomes multipart/mixed
@@ -203,7 +214,7 @@ class EmailNotifier:
         parts = await asyncio.to_thread(mail_parts, self.settings, self.engine, attachments, to,
                                         context.get("recipient_name") or "", context.get("agency")) \
             if attachments else []
-        await send_email(self.settings, to, email, parts)
+        await send_email(self.settings, to, email, parts, key=context.get(MESSAGE_KEY))
         return email.subject
 
 
@@ -216,6 +227,7 @@ async def _send_once(
     if await asyncio.to_thread(_already_sent, engine, key):
         activity.logger.info("skip %s: already sent", key)
         return False
+    context = {**context, MESSAGE_KEY: key}
     if attachments and getattr(notifier, "attaches", False):
         subject = await notifier.send(to, template, context, attachments)  # type: ignore[call-arg]
     else:

@@ -4,12 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import aiosmtplib
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.mailsink import MailSink, read_mailbox
-from activities.notify import NotifyActivities, render_email, rupiah, send_direct, tanggal
+from activities.notify import NotifyActivities, message_id_for, render_email, rupiah, send_direct, tanggal
 from core.config import Settings
 from core.db import engine_for, migrate, session_scope
 from core.messages import Notice, Recipients
@@ -204,6 +204,22 @@ async def test_send_direct_is_idempotent(settings, sink, db):
     assert "http://test/verifikasi?t=xyz" in mail["text"]
     [row] = recorded(engine, key)
     assert row.recipient == "rina@umkm.test" and row.channel == "email"
+
+
+async def test_a_notice_resent_after_a_crash_carries_the_same_message_id(settings, sink, db):
+    """A crash between sending and recording resends (at least once): mail clients drop the copy by its
+    Message-ID, derived from the notice's key."""
+    _, engine, _ = db
+    key = f"verify/{uuid.uuid4().hex}"
+    context = {"name": "Rina", "verify_url": "http://test/verifikasi?t=xyz"}
+    assert await send_direct(settings, engine, key, "rina@umkm.test", "verify_account", context)
+    with session_scope(engine) as session:  # the record lost, as if the worker died right after sending
+        session.exec(delete(Notification).where(Notification.key == key))
+        session.commit()
+    assert await send_direct(settings, engine, key, "rina@umkm.test", "verify_account", context)
+    first, second = sink.messages()
+    assert first["message_id"] == second["message_id"] == message_id_for(key, settings.mail_from)
+    assert first["message_id"].endswith("@alur.local>")
 
 
 # ---- mail sink -----------------------------------------------------------------------------
