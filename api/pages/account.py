@@ -7,7 +7,8 @@ from starlette.concurrency import run_in_threadpool
 from api import accounts
 from api.pages.fields import FormField, field_messages, read_values, submitted
 from api.pages.web import (
-    SESSION_COOKIE, CheckedForm, OptionalUser, page_router, redirect, render, safe_next, set_cookie, settings_of,
+    SESSION_COOKIE, CheckedForm, OptionalUser, clear_cookie, page_router, redirect, render, safe_next, set_cookie,
+    settings_of,
 )
 from api.errors import ApiError
 from core.roles import ROLE_TITLES
@@ -56,7 +57,7 @@ def logout(request: Request, form: CheckedForm, user: OptionalUser) -> Response:
     if user is not None:  # the session ends everywhere, not just in this browser
         accounts.end_sessions(request.app.state.engine, user.id or 0)
     response = redirect("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_cookie(response, settings_of(request), SESSION_COOKIE)
     return response
 
 

@@ -102,9 +102,28 @@ def safe_next(url: str | None, default: str = "/") -> str:
 # ---- session and CSRF ----------------------------------------------------------------------
 
 
+def secure_cookies(settings: Settings) -> bool:
+    """Cookies only over HTTPS, except on a development machine (and the test suite) over plain HTTP."""
+    return settings.env not in ("development", "test") or settings.base_url.startswith("https://")
+
+
+def cookie_name(settings: Settings, name: str) -> str:
+    """`__Host-` where cookies are secure: the browser then also refuses it from a subdomain or another path."""
+    return f"__Host-{name}" if secure_cookies(settings) else name
+
+
 def set_cookie(response: Response, settings: Settings, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
-                        secure=settings.base_url.startswith("https://"))
+    response.set_cookie(cookie_name(settings, name), value, max_age=max_age, httponly=True, samesite="lax",
+                        path="/", secure=secure_cookies(settings))
+
+
+def clear_cookie(response: Response, settings: Settings, name: str) -> None:
+    response.delete_cookie(cookie_name(settings, name), path="/", secure=secure_cookies(settings), httponly=True,
+                           samesite="lax")
+
+
+def read_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(settings_of(request), name))
 
 
 def page_user(request: Request) -> User | None:
@@ -112,7 +131,7 @@ def page_user(request: Request) -> User | None:
     cached = getattr(request.state, "page_user", _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]
-    token = request.cookies.get(SESSION_COOKIE)
+    token = read_cookie(request, SESSION_COOKIE)
     user = None
     if token:
         with db(request) as session:
@@ -126,10 +145,10 @@ def csrf_basis(request: Request) -> tuple[str, str | None]:
 
     Returns (basis, a new pre-session cookie value to set, or None).
     """
-    session_token = request.cookies.get(SESSION_COOKIE)
+    session_token = read_cookie(request, SESSION_COOKIE)
     if session_token:
         return session_token, None
-    presession = request.cookies.get(PRESESSION_COOKIE)
+    presession = read_cookie(request, PRESESSION_COOKIE)
     if presession:
         return "pre:" + presession, None
     fresh = secrets.token_urlsafe(24)
