@@ -321,6 +321,10 @@ class SopWorkflow:
         if action is None:
             allowed = ", ".join(a.id for a in task.definition.actions)
             raise invalid([{"loc": ["body", "action"], "msg": f"Aksi tidak dikenal; pilihan: {allowed}"}])
+        if action.id not in task.view.actions and task.definition.action(action.id) is not None:
+            offered = ", ".join(task.view.actions)
+            raise invalid([{"loc": ["body", "action"], "msg": f"Aksi ini tidak tersedia sekarang; pilihan: {offered}",
+                            "type": "not_offered"}])
         if action.needs_reason and not (decision.reason or "").strip():
             raise invalid([{"loc": ["body", "reason"], "msg": "Alasan wajib diisi untuk aksi ini"}])
         errors = _assignment_errors(action, decision, self._case.agency) + self._form_check(action, decision).errors
@@ -561,7 +565,7 @@ class SopWorkflow:
             step=definition.id,
             title=definition.title,
             role=(self._case.applicant.role or "umkm") if definition.applicant_step else self.step_role(definition),
-            actions=[a.id for a in definition.actions],
+            actions=[a.id for a in self.offered_actions(definition)],
             started_at=now,
             round=round_,
             assignee_id=assignee.id if assignee else None,
@@ -651,6 +655,12 @@ class SopWorkflow:
         """SOP hook: the role that acts on the step this time, read from the case data (deterministic, no
         I/O), e.g. the role a complaint was forwarded to. Default: the declared one."""
         return step.role
+
+    def offered_actions(self, step: StepDef) -> tuple[Action, ...]:
+        """SOP hook: the actions the step offers as it opens this time, read from the case data
+        (deterministic, no I/O), e.g. a reschedule allowed once; the others of its actions are refused
+        while it is open. Default: all of them."""
+        return step.actions
 
     def step_sla(self, step: StepDef) -> WorkingTime | None:
         """SOP hook: the step's time standard for this case, read from its data (deterministic, no I/O),

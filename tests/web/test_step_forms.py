@@ -9,12 +9,16 @@ from core.db import session_scope
 from core.forms import Form
 from core.models import Case, User
 from tests.api.conftest import Api
+from tests.utils.consultation import START as CONSULTATION, meeting_at, multipart, request_form, respondent
 from tests.utils.eorder import Staff, ok, start_product, start_vendor
 from tests.utils.factories import eorder_profile
 from tests.utils.gallery import curation, multipart_start
 from tests.utils.waiting import eventually
 from tests.web.conftest import Site
 from workflows import SOPS
+from workflows.consultation import (
+    AbsenceForm, AgreementForm, ConsultForm, DisagreementForm, IncompleteForm, ReportForm, ScheduleForm,
+)
 from workflows.eorder_product import Product
 from workflows.eorder_vendor import VendorProfile
 from workflows.gallery_curation import CurationForm, DisplayForm, ReferForm, ReturnDocumentsForm, SampleForm
@@ -27,7 +31,7 @@ BUTTONS_ONLY = {
     ("jathil-vendor", "verify"), ("jathil-vendor", "approve"), ("eorder-vendor", "satpel_check"),
     ("eorder-vendor", "activate"), ("eorder-product", "satpel_publish"), ("gallery-curation", "revise"),
     ("referral", "acknowledge"), ("referral", "close"), ("jathil-order", "receive"), ("jathil-order", "cod_paid"),
-    ("jathil-order", "resolve"), ("service-complaint", "admin_check"),
+    ("jathil-order", "resolve"), ("service-complaint", "admin_check"), ("consultation", "revise"),
 }
 # What a step's decision carries, as the SOP's own Form checks it.
 NEEDS: dict[tuple[str, str], type[Form]] = {
@@ -47,6 +51,11 @@ NEEDS: dict[tuple[str, str], type[Form]] = {
     ("service-complaint", "respond"): ResponseForm,
     ("service-complaint", "resolve"): ResolutionForm,
     ("service-complaint", "rate"): RatingForm,
+    ("consultation", "check_file"): IncompleteForm,
+    ("consultation", "consult"): ConsultForm,
+    ("consultation", "schedule"): ScheduleForm,
+    ("consultation", "facilitate"): AgreementForm,  # and DisagreementForm, AbsenceForm: see test_consultation_steps
+    ("consultation", "report"): ReportForm,
 }
 SAMPLE = {"description": "2 bungkus keripik 200 g", "quantity": 2}
 STEPS = {(sop, step.id): step for sop, definition in SOPS.items() for step in definition.steps}
@@ -158,3 +167,34 @@ async def test_gallery_steps(site: Site, api: Api) -> None:
         # what the workflow wrote, in Indonesian: no raw records, no ids
         assert "<dt>Hasil kurasi – Hasil</dt><dd>Tidak lolos</dd>" in page and "{'" not in page
         assert "Fasilitasi Perizinan P-IRT</dd>" in page and "<strong>Tidak lolos kurasi</strong> · Pengumuman" in page
+
+
+async def test_consultation_steps(site: Site, api: Api) -> None:
+    applicant, officer = site.user("umkm"), site.user("petugas", "jombang")
+    applicant_h, officer_h = await api.login(applicant), await api.login(officer)
+    body = request_form(kind="pengaduan", respondent=respondent("cv.rejeki@contoh.id"))
+    started = await api.http.post(CONSULTATION, headers=applicant_h, **multipart(body))
+    assert started.status_code == 201, started.text
+    case_id = started.json()["id"]
+    async with site.logged_in(officer) as staff:
+        found = await shows_form(staff, case_id, "check_file", IncompleteForm)
+        assert 'type="checkbox" name="missing" value="ktp"><span>Fotokopi KTP</span>' in found
+        await ok(await api.decide(officer_h, case_id, "check_file", "complete"))
+        await shows_form(staff, case_id, "schedule", ScheduleForm)
+        decide = f"/kasus/{case_id}/keputusan"
+        naive = await site.post_form(staff, f"/kasus/{case_id}", decide, {
+            "step": "schedule", "action": "schedule", "starts_at": meeting_at(3)[:16], "place": "Aula Dinas"})
+        assert naive.status_code == 422 and "Sertakan zona waktu" in section(naive.text, "schedule")
+        scheduled = await site.post_form(staff, f"/kasus/{case_id}", decide, {
+            "step": "schedule", "action": "schedule", "starts_at": meeting_at(3), "place": "Aula Dinas"})
+        assert scheduled.status_code == 303, scheduled.text
+        for form in (AgreementForm, DisagreementForm, AbsenceForm):
+            found = await shows_form(staff, case_id, "facilitate", form)
+        assert 'value="tidak_hadir"' in found
+        agreed = await site.post_form(staff, f"/kasus/{case_id}", decide, {
+            "step": "facilitate", "action": "sepakat", "minutes": "Kedua pihak hadir.", "terms": "Dibayar lunas.",
+            "recommendation": "", "absent": ""})
+        assert agreed.status_code == 303, agreed.text
+        await shows_form(staff, case_id, "report", ReportForm)
+        page = (await staff.get(f"/kasus/{case_id}")).text
+        assert "<dd>Sepakat</dd>" in page and "{'" not in page
