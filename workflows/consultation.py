@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from core.calendar import WorkingTime
     from core.documents import DocumentKind
     from core.forms import Form, choice, widget
-    from core.identifiers import Email
+    from core.identifiers import Email, IdentifierError, normalize_phone
     from core.messages import Attachment, CaseStart, CaseStatus, Decision, DecisionResult, Invitation, Recipients
     from core.roles import INTAKE_CHANNELS
 
@@ -54,7 +54,12 @@ WIB = timezone(timedelta(hours=7))  # Kabupaten Jombang; no daylight saving
 
 
 def _phone(value: str) -> str:
-    """A landline (a company's) or a mobile number: digits, with an optional leading + and separators."""
+    """A landline (a company's) or a mobile number: digits, with an optional leading + and separators; a
+    mobile number is kept as 62... like every other (core.identifiers)."""
+    try:
+        return normalize_phone(value)
+    except IdentifierError:
+        pass
     digits = value.replace(" ", "").replace("-", "").replace(".", "").replace("(", "").replace(")", "")
     if not (digits.lstrip("+").isdigit() and digits.isascii() and 6 <= len(digits.lstrip("+")) <= 15):
         raise PydanticCustomError("phone", "Nomor telepon tidak valid, contoh 0321861494 atau 081234567890")
@@ -436,6 +441,9 @@ SOP = SopModule(
     ConsultationWorkflow,
     intake=Intake(roles=("umkm",), staff_roles=(OFFICER,), title=title),
     standard=STANDARD,
+    # The start and registration pages with the respondent's fields and the documents (the generic ones
+    # draw neither a nested form nor file inputs for an online start).
+    pages=("api.pages.consultation",),
     data_labels={"on_behalf": "Atas nama", "channel": "Diterima melalui", "lapor_number": "Nomor laporan SP4N-LAPOR!",
                  "registered_by": "Didaftarkan oleh", "name": "Nama", "phone": "Nomor HP", "email": "E-mail",
                  "address": "Alamat", "nik": "NIK", "consultation": "Konsultasi", "meetings": "Pertemuan",
