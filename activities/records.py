@@ -11,12 +11,15 @@ from core.messages import CaseSnapshot, EngineActivity, HistoryEvent, OpenStep
 from core.models import Case, CaseEvent, Task, utcnow
 
 
-def _task_row(snapshot: CaseSnapshot, step: OpenStep) -> Task:
-    return Task(
+def _task_rows(snapshot: CaseSnapshot, step: OpenStep) -> list[Task]:
+    """One row per open step; a step given to several people has one row per person (each finds it in
+    their inbox, any one of them takes it)."""
+    assignees = [p.id for p in step.assignees if p.id is not None] or [step.assignee_id]
+    return [Task(
         case_id=snapshot.case_id, agency=snapshot.agency, step=step.step, title=step.title, role=step.role,
-        assignee_id=step.assignee_id, queue=step.queue, actions=list(step.actions), started_at=step.started_at,
+        assignee_id=assignee_id, queue=step.queue, actions=list(step.actions), started_at=step.started_at,
         due_at=step.due_at, overdue=step.overdue,
-    )
+    ) for assignee_id in assignees]
 
 
 def _event_row(case_id: str, event: HistoryEvent) -> CaseEvent:
@@ -52,7 +55,7 @@ def write_snapshot(engine: Engine, snapshot: CaseSnapshot) -> None:
         if _upsert_case(session, snapshot):
             session.flush()
             session.exec(delete(Task).where(col(Task.case_id) == snapshot.case_id))
-            session.add_all(_task_row(snapshot, s) for s in snapshot.open_steps)
+            session.add_all(row for s in snapshot.open_steps for row in _task_rows(snapshot, s))
         known = set(session.exec(select(CaseEvent.seq).where(CaseEvent.case_id == snapshot.case_id)).all())
         session.add_all(_event_row(snapshot.case_id, e) for e in snapshot.new_events if e.seq not in known)
         session.commit()

@@ -263,17 +263,44 @@ def _refusal(error: ApplicationError) -> ApiError:
 
 def with_assignee(session: Session, case: Case, step: str, action: str,
                   data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An assigning action (Action.assigns) names staff by user id or e-mail in data[<role>]; the
-    workflow, which cannot read the database, gets the resolved person in data["assignee"]."""
+    """An assigning action (Action.assigns) names staff by user id or e-mail in data[<role>] (or the
+    action's own key); the workflow, which cannot read the database, gets the resolved person in
+    data["assignee"], or, for an action naming several (Action.several: a list, or one value), the
+    resolved people in data["assignees"]."""
     found = SOPS[case.sop].step(step).action(action)
     if found is None or found.assigns is None:
         return data
-    staff = find_staff(session, case.agency, found.assigns, (data or {}).get(found.assigns), unit=case.unit)
-    if staff is None:
-        title = ROLE_TITLES.get(found.assigns, found.assigns)
-        raise ApiError(422, [{"loc": ["body", "data", found.assigns], "type": "assignee",
-                              "msg": f"Isi dengan id atau e-mail seorang {title} pada instansi ini"}])
-    return {**(data or {}), "assignee": {"id": staff.id, "name": staff.name, "role": staff.role, "agency": staff.agency}}
+    role, key = found.assigns, found.assign_key or found.assigns
+    title = ROLE_TITLES.get(role, role)
+    named = (data or {}).get(key)
+    if not found.several:
+        staff = find_staff(session, case.agency, role, named, unit=case.unit)
+        if staff is None:
+            raise ApiError(422, [{"loc": ["body", "data", key], "type": "assignee",
+                                  "msg": f"Isi dengan id atau e-mail seorang {title} pada instansi ini"}])
+        return {**(data or {}), "assignee": _assigned(staff)}
+    refs = named if isinstance(named, list) else [] if named in (None, "") else [named]
+    if not refs:
+        raise ApiError(422, [{"loc": ["body", "data", key], "type": "assignee",
+                              "msg": f"Isi dengan id atau e-mail satu atau lebih {title} pada instansi ini"}])
+    people, errors = [], []
+    for n, ref in enumerate(refs):
+        staff = find_staff(session, case.agency, role, ref, unit=case.unit)
+        if staff is None:
+            errors.append({"loc": ["body", "data", key, n], "type": "assignee",
+                           "msg": f"Isi dengan id atau e-mail seorang {title} pada instansi ini"})
+        elif any(p["id"] == staff.id for p in people):
+            errors.append({"loc": ["body", "data", key, n], "type": "assignee",
+                           "msg": f"{staff.name} sudah disebut"})
+        else:
+            people.append(_assigned(staff))
+    if errors:
+        raise ApiError(422, errors)
+    return {**(data or {}), "assignees": people}
+
+
+def _assigned(staff: User) -> dict[str, Any]:
+    return {"id": staff.id, "name": staff.name, "role": staff.role, "agency": staff.agency}
 
 
 def decision_data(session: Session, user: User, case_id: str, step: str, action: str,
@@ -283,10 +310,10 @@ def decision_data(session: Session, user: User, case_id: str, step: str, action:
     case = visible_case(session, user, case_id)
     if case.status != CaseStatus.OPEN:
         raise ApiError(409, "Kasus sudah ditutup")
-    task = session.exec(select(Task).where(Task.case_id == case_id, Task.step == step)).first()
-    if task is None:
+    tasks = session.exec(select(Task).where(Task.case_id == case_id, Task.step == step)).all()
+    if not tasks:
         raise ApiError(409, f"Langkah {step!r} tidak sedang terbuka")
-    if not may_act(user, task):
+    if not any(may_act(user, task) for task in tasks):  # a step given to several people: a row each
         raise ApiError(403, "Anda tidak berwenang pada langkah ini")
     return with_assignee(session, case, step, action, data)
 

@@ -1,5 +1,6 @@
 """Response shapes of the case contract, read from the projection (never from Temporal)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ class OpenStepView(BaseModel):
     started_at: datetime
     due_at: datetime | None
     overdue: bool
+    # A step given to several people, any one of whom takes it: all of them (`assignee` is the first).
+    assignees: list[PersonRef] = []
 
 
 class HistoryItem(BaseModel):
@@ -161,6 +164,21 @@ def _open_step(task: Task, names: dict[int, str]) -> OpenStepView:
                         actions=task.actions, started_at=task.started_at, due_at=task.due_at, overdue=task.overdue)
 
 
+def _open_steps(tasks: Sequence[Task], names: dict[int, str]) -> list[OpenStepView]:
+    """One entry per open step: the rows of a step given to several people make one, naming them all."""
+    rows: dict[str, list[Task]] = {}
+    for task in tasks:
+        rows.setdefault(task.step, []).append(task)
+    views = []
+    for same in rows.values():
+        view = _open_step(same[0], names)
+        if len(same) > 1:
+            view.assignees = [PersonRef(id=t.assignee_id, name=names.get(t.assignee_id, "")) for t in same
+                              if t.assignee_id]
+        views.append(view)
+    return views
+
+
 def case_view(session: Session, case: Case) -> CaseView:
     tasks = session.exec(select(Task).where(Task.case_id == case.id).order_by(col(Task.id))).all()
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))).all()
@@ -171,7 +189,7 @@ def case_view(session: Session, case: Case) -> CaseView:
         id=case.id, sop=case.sop, sop_title=sop_title(case.sop), agency=case.agency,
         tracking_code=case.tracking_code, title=case.title, status=case.status, stage=case.stage,
         overdue=case.overdue, applicant=PersonRef(id=case.applicant_id, name=case.applicant_name),
-        open_steps=[_open_step(t, names) for t in tasks],
+        open_steps=_open_steps(tasks, names),
         history=[HistoryItem(at=e.at, step=e.step, actor=e.actor_name, actor_role=e.actor_role, action=e.action,
                              reason=e.reason, data=e.data) for e in events],
         data=case.data, parent_id=case.parent_id, linked=list(linked), created_at=case.created_at,

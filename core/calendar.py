@@ -23,23 +23,34 @@ _RAMADAN_DAYS = 30
 
 @dataclass(frozen=True)
 class WorkingTime:
-    """An SLA amount: whole working days are applied first, then working minutes."""
+    """An SLA amount: whole working days are applied first, then working minutes (and seconds: half of
+    a 3-minute standard, for its reminder, is 1 minute 30 seconds)."""
 
     days: int = 0
     minutes: int = 0
+    seconds: int = 0
 
     def __post_init__(self) -> None:
-        if self.days < 0 or self.minutes < 0:
-            raise ValueError("WorkingTime days and minutes must be non-negative")
+        if self.days < 0 or self.minutes < 0 or self.seconds < 0:
+            raise ValueError("WorkingTime days, minutes and seconds must be non-negative")
+
+    @property
+    def span(self) -> timedelta:
+        """The part below whole days, as office time to walk through."""
+        return timedelta(minutes=self.minutes, seconds=self.seconds)
 
     def describe(self) -> str:
         parts = []
         if self.days:
             parts.append(f"{self.days} hari kerja")
-        if self.minutes and self.minutes % 60 == 0:
+        if self.minutes and self.minutes % 60 == 0 and not self.seconds:
             parts.append(f"{self.minutes // 60} jam kerja")
+        elif self.minutes and self.seconds:
+            parts.append(f"{self.minutes} menit {self.seconds} detik kerja")
         elif self.minutes:
             parts.append(f"{self.minutes} menit kerja")
+        elif self.seconds:
+            parts.append(f"{self.seconds} detik kerja")
         return " ".join(parts) or "0 menit kerja"
 
 
@@ -215,7 +226,7 @@ class WorkingCalendar:
             return start.astimezone(UTC)
         local = local.replace(second=0, microsecond=0)  # counted in whole minutes, see _as_read
         current = self._shift_days(self._snap_forward(local), amount.days, 1)
-        remaining = timedelta(minutes=amount.minutes)
+        remaining = amount.span
         # A deadline reaching closing time exactly stays there (<=), not next morning.
         while remaining > (available := self._closing(current.date()) - current):
             remaining -= available
@@ -233,7 +244,7 @@ class WorkingCalendar:
             return end.astimezone(UTC)
         local = local.replace(second=0, microsecond=0)  # counted in whole minutes, see _as_read
         current = self._shift_days(self._snap_backward(local), amount.days, -1)
-        remaining = timedelta(minutes=amount.minutes)
+        remaining = amount.span
         while remaining > (available := current - self._opening(current.date())):
             remaining -= available
             current = self._closing(self._next_working_day(current.date(), step=-1))

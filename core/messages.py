@@ -131,8 +131,10 @@ class OpenStep:
     actions: list[str]
     started_at: datetime
     round: int = 1
-    assignee_id: int | None = None
+    assignee_id: int | None = None  # the one person who takes it; of several, the first
     assignee_name: str | None = None
+    # Everyone who may take it when it was given to several people, any one of whom decides (else empty).
+    assignees: list[Person] = field(default_factory=list)
     queue: str | None = None
     due_at: datetime | None = None
     remind_at: datetime | None = None

@@ -6,14 +6,14 @@ all read REGISTRY.
 """
 
 from workflows import (
-    consultation, eorder_product, eorder_vendor, gallery_curation, jathil_order, jathil_vendor, referral,
+    coaching, consultation, eorder_product, eorder_vendor, gallery_curation, jathil_order, jathil_vendor, referral,
     service_complaint,
 )
 from workflows.module import Registry, SopModule, View
 
 SOP_MODULES: tuple[SopModule, ...] = (
     jathil_vendor.SOP, jathil_order.SOP, gallery_curation.SOP, referral.SOP, eorder_vendor.SOP, eorder_product.SOP,
-    service_complaint.SOP, consultation.SOP,
+    service_complaint.SOP, consultation.SOP, coaching.SOP,
 )
 REGISTRY = Registry(SOP_MODULES)
 

@@ -78,11 +78,26 @@ class Action:
     # e-mail of staff with this role in the case's agency; the API resolves it into data["assignee"]
     # (see assignee_of), and the validator refuses anyone else.
     assigns: str | None = None
+    # `several`: the action names one or more such people, a list of ids or e-mails in data[<key>],
+    # resolved into data["assignees"] (see assignees_of); a step opened with `step(..., assignee=[...])`
+    # may then be taken by any one of them. `key`: the data key that names them (default: the role),
+    # e.g. "officers" for several "petugas". An assigning action may have a form too (an instruction
+    # beside the person): the form checks the rest of the data.
+    several: bool = False
+    key: str | None = None
     # The form the decision's data must pass; the engine validates and cleans it, and the pages draw
     # it. `fills`: "whole" the data is the whole form; "record" the data changes fields of the case's
     # record, which must then pass as a whole; "draft" only the fields given must pass (saved in parts).
     form: type[Form] | None = None
     fills: Literal["whole", "record", "draft"] = "whole"
+
+    @property
+    def assign_key(self) -> str | None:
+        """The data key naming the person(s) an assigning action gives a later step to."""
+        return self.key or self.assigns
+
+
+ASSIGNED = ("assignee", "assignees")  # the data keys the API fills with the resolved person(s)
 
 
 @dataclass(frozen=True)
@@ -190,19 +205,36 @@ def assignee_of(decision: Decision) -> Person:
     return Person(**(decision.data or {})["assignee"])
 
 
+def assignees_of(decision: Decision) -> list[Person]:
+    """The people an action assigning several (Action.several) named, in the order given; pass the list
+    to `step(..., assignee=)`: any one of them may take that step."""
+    return [Person(**named) for named in (decision.data or {})["assignees"]]
+
+
 PERSON_FIELDS = {f.name for f in fields(Person)}
+
+
+def _is_staff_of(named: Any, role: str, agency: str) -> bool:
+    well_formed = isinstance(named, dict) and set(named) <= PERSON_FIELDS and isinstance(named.get("id"), int) \
+        and isinstance(named.get("name"), str)
+    return well_formed and named["role"] == role and named.get("agency") == agency
 
 
 def _assignment_errors(action: Action, decision: Decision, agency: str) -> list[dict[str, Any]]:
     if action.assigns is None:
         return []
-    named = (decision.data or {}).get("assignee")
-    well_formed = isinstance(named, dict) and set(named) <= PERSON_FIELDS and isinstance(named.get("id"), int) \
-        and isinstance(named.get("name"), str)
-    if well_formed and named["role"] == action.assigns and named.get("agency") == agency:  # type: ignore[index]
-        return []
-    title = ROLE_TITLES.get(action.assigns, action.assigns)
-    return [{"loc": ["body", "data", action.assigns], "msg": f"Pilih {title} dari instansi ini", "type": "assignee"}]
+    data, title = decision.data or {}, ROLE_TITLES.get(action.assigns, action.assigns)
+    loc = ["body", "data", action.assign_key]
+    if not action.several:
+        if _is_staff_of(data.get("assignee"), action.assigns, agency):
+            return []
+        return [{"loc": loc, "msg": f"Pilih {title} dari instansi ini", "type": "assignee"}]
+    named = data.get("assignees")
+    if not isinstance(named, list) or not named or not all(_is_staff_of(p, action.assigns, agency) for p in named):
+        return [{"loc": loc, "msg": f"Pilih satu atau lebih {title} dari instansi ini", "type": "assignee"}]
+    if len({p["id"] for p in named}) != len(named):
+        return [{"loc": loc, "msg": f"Setiap {title} cukup disebut sekali", "type": "assignee"}]
+    return []
 
 
 @dataclass
@@ -344,6 +376,8 @@ class SopWorkflow:
 
     def _form_check(self, action: Action, decision: Decision) -> Checked:
         data, prefix = decision.data or {}, ("body", "data")
+        if action.assigns is not None and action.form is not None:  # the person(s): checked above
+            data = {k: v for k, v in data.items() if k not in (action.assign_key, *ASSIGNED)}
         if action.form is None:
             if data and action.assigns is None:  # nothing may ride along unchecked
                 return Checked(errors=[{"loc": [*prefix], "msg": "Aksi ini tidak menerima data", "type": "extra"}])
@@ -361,6 +395,10 @@ class SopWorkflow:
 
     def _check_actor(self, task: _OpenTask, actor: Person) -> None:
         view = task.view
+        if view.assignees:  # given to several people: any one of them
+            if actor.id not in {p.id for p in view.assignees}:
+                raise ApplicationError("Langkah ini ditugaskan kepada orang lain", type=FORBIDDEN, non_retryable=True)
+            return
         if view.assignee_id is not None:
             if actor.id != view.assignee_id:
                 raise ApplicationError("Langkah ini ditugaskan kepada orang lain", type=FORBIDDEN, non_retryable=True)
@@ -491,13 +529,16 @@ class SopWorkflow:
             return ticket.case_id
         raise ApplicationError(f"no free case id for {definition.id}", non_retryable=True)
 
-    async def step(self, step_id: str, *, assignee: Person | None = None, queue: str | None = None) -> Decision:
-        """Opens one step and waits for its closing decision."""
+    async def step(self, step_id: str, *, assignee: Person | Sequence[Person] | None = None,
+                   queue: str | None = None) -> Decision:
+        """Opens one step and waits for its closing decision. `assignee`: the one person who takes it, or
+        a list of people any one of whom may take it (assignees_of)."""
         decisions = await self.steps([step_id], assignees={step_id: assignee} if assignee else None, queue=queue)
         return decisions[step_id]
 
     async def steps(
-        self, step_ids: Sequence[str], *, assignees: dict[str, Person] | None = None, queue: str | None = None
+        self, step_ids: Sequence[str], *, assignees: dict[str, Person | Sequence[Person]] | None = None,
+        queue: str | None = None,
     ) -> dict[str, Decision]:
         """Opens steps side by side and waits until each has a closing decision."""
         for step_id in step_ids:
@@ -555,9 +596,11 @@ class SopWorkflow:
         """SOP hook: what of a closing decision's data the history keeps (its cleaned form data)."""
         return self.clean(decision)
 
-    async def _open(self, definition: StepDef, assignee: Person | None, queue: str | None) -> None:
+    async def _open(self, definition: StepDef, assigned: Person | Sequence[Person] | None, queue: str | None) -> None:
+        people = [assigned] if isinstance(assigned, Person) else list(assigned or [])
         if definition.applicant_step:
-            assignee = self._case.applicant
+            people = [self._case.applicant]
+        assignee = people[0] if people else None  # one person; of several, the first (all in `assignees`)
         round_ = self.rounds.get(definition.id, 0) + 1
         self.rounds[definition.id] = round_
         now = workflow.now()
@@ -570,6 +613,7 @@ class SopWorkflow:
             round=round_,
             assignee_id=assignee.id if assignee else None,
             assignee_name=assignee.name if assignee else None,
+            assignees=people if len(people) > 1 else [],
             queue=queue,
         )
         sla = self.step_sla(definition)
@@ -607,6 +651,8 @@ class SopWorkflow:
         )
 
     def _step_recipients(self, task: _OpenTask) -> Recipients:
+        if task.view.assignees:
+            return Recipients(user_ids=[p.id for p in task.view.assignees if p.id is not None])
         if task.view.assignee_id is not None:
             return Recipients(user_ids=[task.view.assignee_id])
         return Recipients(roles=[task.view.role], agency=self._case.agency)
@@ -647,6 +693,8 @@ class SopWorkflow:
             task.view.overdue = True
             recipients.roles = [*recipients.roles, *roles]
             recipients.agency = self._case.agency
+            superiors = [p.id for p in self.step_superiors(task.definition) if p.id is not None]
+            recipients.user_ids += [i for i in superiors if i not in recipients.user_ids]
             self.add_event(task.definition.id, SYSTEM, kind, "Melewati batas waktu layanan; dieskalasi")
         self.notify(kind, recipients, task.definition.id, task=task)
         await self.flush()
@@ -661,6 +709,11 @@ class SopWorkflow:
         (deterministic, no I/O), e.g. a reschedule allowed once; the others of its actions are refused
         while it is open. Default: all of them."""
         return step.actions
+
+    def step_superiors(self, step: StepDef) -> list[Person]:
+        """SOP hook: people told when the step's time runs out, besides its `escalate_to` roles, read from the
+        case data (deterministic, no I/O), e.g. the official who assigned it to the late person. Default: none."""
+        return []
 
     def step_sla(self, step: StepDef) -> WorkingTime | None:
         """SOP hook: the step's time standard for this case, read from its data (deterministic, no I/O),

@@ -8,6 +8,7 @@ import core.models  # noqa: F401  (registers the tables)
 import core.models_eorder  # noqa: F401
 import core.models_gallery  # noqa: F401
 import core.models_jathil  # noqa: F401
+import core.models_agenda  # noqa: F401
 import core.ledger  # noqa: F401
 
 config = context.config

@@ -314,3 +314,14 @@ def test_seconds_of_the_start_do_not_hide_an_opening(cal):
     # Still strictly after the start, and a zero amount keeps the seconds.
     assert cal.add(wib(2026, 7, 6, 15, 59, 30), WorkingTime(minutes=1)) == wib(2026, 7, 6, 16)
     assert cal.add(wib(2026, 7, 6, 9, 0, 30), WorkingTime()) == wib(2026, 7, 6, 9, 0, 30)
+
+
+def test_half_of_a_three_minute_standard_is_ninety_seconds_across_the_weekend(cal):
+    """A 3-minute step opened Friday 15:58 is due Monday 08:01; its reminder at half time is Friday 15:59:30."""
+    due = cal.add(wib(2026, 9, 11, 15, 58, 20), WorkingTime(minutes=3))
+    assert due == wib(2026, 9, 14, 8, 1)
+    assert cal.subtract(due, WorkingTime(minutes=1, seconds=30)) == wib(2026, 9, 11, 15, 59, 30)
+    assert WorkingTime(minutes=7, seconds=30).describe() == "7 menit 30 detik kerja"
+    assert WorkingTime(seconds=30).describe() == "30 detik kerja"
+    with pytest.raises(ValueError):
+        WorkingTime(seconds=-1)

@@ -16,6 +16,7 @@ from tests.utils.gallery import curation, multipart_start
 from tests.utils.waiting import eventually
 from tests.web.conftest import Site
 from workflows import SOPS
+from workflows.coaching import AdviceForm, CoachingHeld, CoachingReport, RegisterForm
 from workflows.consultation import (
     AbsenceForm, AgreementForm, ConsultForm, DisagreementForm, IncompleteForm, ReportForm, ScheduleForm,
 )
@@ -32,6 +33,7 @@ BUTTONS_ONLY = {
     ("eorder-vendor", "activate"), ("eorder-product", "satpel_publish"), ("gallery-curation", "revise"),
     ("referral", "acknowledge"), ("referral", "close"), ("jathil-order", "receive"), ("jathil-order", "cod_paid"),
     ("jathil-order", "resolve"), ("service-complaint", "admin_check"), ("consultation", "revise"),
+    ("coaching", "forward"),
 }
 # What a step's decision carries, as the SOP's own Form checks it.
 NEEDS: dict[tuple[str, str], type[Form]] = {
@@ -56,6 +58,10 @@ NEEDS: dict[tuple[str, str], type[Form]] = {
     ("consultation", "schedule"): ScheduleForm,
     ("consultation", "facilitate"): AgreementForm,  # and DisagreementForm, AbsenceForm: see test_consultation_steps
     ("consultation", "report"): ReportForm,
+    ("coaching", "register"): RegisterForm,
+    ("coaching", "advise"): AdviceForm,
+    ("coaching", "coach"): CoachingHeld,
+    ("coaching", "report"): CoachingReport,
 }
 SAMPLE = {"description": "2 bungkus keripik 200 g", "quantity": 2}
 STEPS = {(sop, step.id): step for sop, definition in SOPS.items() for step in definition.steps}
@@ -198,3 +204,64 @@ async def test_consultation_steps(site: Site, api: Api) -> None:
         await shows_form(staff, case_id, "report", ReportForm)
         page = (await staff.get(f"/kasus/{case_id}")).text
         assert "<dd>Sepakat</dd>" in page and "{'" not in page
+
+
+async def test_coaching_steps(site: Site, api: Api) -> None:
+    """The disposition desks that name a person choose from the agency's staff on their own page; the
+    coaching and its report are forms on the case page of each named officer, of no one else."""
+    front, secretary, head, back, division, kasi, first, second, bystander = (
+        site.user(role, "sijunjung") for role in ("front_office", "sekretaris", "kepala_dinas", "back_office",
+                                                  "kepala_bidang", "kasi", "petugas", "petugas", "petugas"))
+    letter = {"applicant_type": "umkm", "organization": "Rendang Uni Ema", "letter_number": "3/RUE/2026",
+              "letter_date": "2026-08-03", "subject": "Pembinaan label halal", "address": "Muaro Sijunjung",
+              "phone": "0812-6600-1234", "on_behalf": {"name": "Uni Ema", "phone": "0812-6600-1234",
+                                                       "address": "Muaro Sijunjung"}, "channel": "langsung"}
+    letter = {k: v for k, v in letter.items() if k not in ("address", "phone")}
+    front_h = await api.login(front)
+    started = await api.http.post("/api/v1/sops/coaching/cases", json=letter, headers=front_h)
+    assert started.status_code == 201, started.text
+    case_id = started.json()["id"]
+    async with site.logged_in(front) as client:
+        await shows_form(client, case_id, "register", RegisterForm)
+    await ok(await api.decide(front_h, case_id, "register", "register"))
+    async with site.logged_in(secretary) as client:
+        await shows_form(client, case_id, "advise", AdviceForm)
+    await ok(await api.decide(await api.login(secretary), case_id, "advise", "advise", data={"advice": "Layak"}))
+
+    async with site.logged_in(head) as client:
+        page = f"/pembinaan/{case_id}/dispose"
+        await shows_link(client, case_id, "dispose", page, "Buka halaman disposisi")
+        found = (await client.get(page)).text
+        assert f'<option value="{division.id}">{division.name} ({division.email})</option>' in found
+        assert 'name="instruction"' in found and "Rendang Uni Ema" in found
+        empty = await site.post_form(client, page, page, {"instruction": "Bina"})
+        assert empty.status_code == 422 and "Isi dengan id atau e-mail seorang Kepala Bidang" in empty.text
+        done = await site.post_form(client, page, page, {"kepala_bidang": str(division.id), "instruction": "Bina"})
+        assert done.status_code == 303, done.text
+    async with site.logged_in(back) as client:
+        found = section((await client.get(f"/kasus/{case_id}")).text, "forward")
+        assert 'value="forward"' in found
+    await ok(await api.decide(await api.login(back), case_id, "forward", "forward"))
+    async with site.logged_in(division) as client:
+        page = f"/pembinaan/{case_id}/dispose_section"
+        await shows_link(client, case_id, "dispose_section", page, "Buka halaman disposisi")
+        done = await site.post_form(client, page, page, {"kasi": str(kasi.id), "instruction": "Surat Tugas"})
+        assert done.status_code == 303, done.text
+    async with site.logged_in(kasi) as client:
+        page = f"/pembinaan/{case_id}/assign"
+        await shows_link(client, case_id, "assign", page, "Buka halaman Surat Tugas")
+        found = (await client.get(page)).text
+        assert f'type="checkbox" name="officers" value="{first.id}"' in found
+        done = await site.post_form(client, page, page, {"officers": [str(first.id), str(second.id)],
+                                                         "coaching_date": "2026-08-05", "coaching_place": "Muaro"})
+        assert done.status_code == 303, done.text
+    for officer in (first, second):
+        async with site.logged_in(officer) as client:
+            await shows_form(client, case_id, "coach", CoachingHeld)
+    async with site.logged_in(bystander) as client:
+        assert 'id="decide-coach"' not in (await client.get(f"/kasus/{case_id}")).text
+        assert (await client.get(f"/pembinaan/{case_id}/assign")).status_code == 409  # closed now
+    await ok(await api.decide(await api.login(second), case_id, "coach", "coached", data={
+        "held_on": "2026-08-05", "venue": "Muaro", "participants": "Uni Ema dan 2 karyawan"}))
+    async with site.logged_in(first) as client:
+        await shows_form(client, case_id, "report", CoachingReport)
