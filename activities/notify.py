@@ -38,6 +38,9 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 KEY_LENGTH = 300  # Notification.key column size
 SMTP_TIMEOUT = 30
 MESSAGE_KEY = "_message_key"  # the idempotency key, handed to the e-mail notifier in the context
+# send_notice heartbeats this often while it works, so that a worker killed mid-send is noticed within the
+# workflow's heartbeat timeout (workflows/sop.py NOTIFY_HEARTBEAT) instead of its one-minute time limit.
+HEARTBEAT_EVERY = 2.0
 
 
 @dataclass
@@ -277,6 +280,12 @@ def default_notifiers(settings: Settings, engine: Engine | None = None) -> list[
     return [EmailNotifier(settings, engine), *([whatsapp] if whatsapp else [])]
 
 
+async def _heartbeat() -> None:
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(HEARTBEAT_EVERY)
+
+
 class NotifyActivities:
     def __init__(self, settings: Settings, engine: Engine, notifiers: list[Notifier] | None = None) -> None:
         self.settings = settings
@@ -291,12 +300,16 @@ class NotifyActivities:
         except TemplateNotFound:
             # Retrying cannot fix a missing template; fail the activity for good.
             raise ApplicationError(f"unknown e-mail template {notice.template!r}", non_retryable=True) from None
-        people = await asyncio.to_thread(resolve_recipients, self.engine, notice.recipients)
-        sent = 0
-        for notifier in self.notifiers:
-            if notifier.handles(notice.template):
-                sent += await self._send_by(notifier, notice, people)
-        return sent
+        beating = asyncio.create_task(_heartbeat())
+        try:
+            people = await asyncio.to_thread(resolve_recipients, self.engine, notice.recipients)
+            sent = 0
+            for notifier in self.notifiers:
+                if notifier.handles(notice.template):
+                    sent += await self._send_by(notifier, notice, people)
+            return sent
+        finally:
+            beating.cancel()
 
     async def _send_by(self, notifier: Notifier, notice: Notice, people: list[Addressee]) -> int:
         targets = addresses(notifier, people)

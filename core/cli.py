@@ -1,4 +1,4 @@
-"""The `alur` command: dev, migrate, worker, api, temporal-setup, users add."""
+"""The `alur` command: dev, migrate, worker, api, temporal-setup, rebuild-projection, users add."""
 
 import argparse
 import asyncio
@@ -53,6 +53,27 @@ def cmd_temporal_setup(args: argparse.Namespace) -> None:
 
     added = asyncio.run(setup())
     print(f"search attributes added: {', '.join(added)}" if added else "search attributes already registered")
+
+
+def cmd_rebuild_projection(args: argparse.Namespace) -> None:
+    from core.db import get_engine
+    from core.rebuild import rebuild_projection
+    from core.temporal import connect
+
+    settings = load_settings()
+
+    async def rebuild():  # type: ignore[no-untyped-def]
+        return await rebuild_projection(await connect(settings), get_engine(), settings.task_queue)
+
+    try:
+        report = asyncio.run(rebuild())
+    except Exception as error:  # unreachable server or database: one line, and exit 1
+        sys.exit(f"alur: rebuild-projection failed on {settings.temporal_address}: {error}")
+    print(f"projection rebuilt from Temporal (queue {settings.task_queue}): {report.line()}")
+    for case_id, why in sorted(report.failed.items()):
+        print(f"  {case_id}: {why}", file=sys.stderr)
+    if report.failed:
+        sys.exit(1)
 
 
 def cmd_users_deactivate(args: argparse.Namespace) -> None:
@@ -147,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(func=cmd_api)
     sub.add_parser("temporal-setup", help="register the search attributes").set_defaults(func=cmd_temporal_setup)
+    sub.add_parser("rebuild-projection", help="rebuild cases, tasks and case events from Temporal (a worker must run)"
+                   ).set_defaults(func=cmd_rebuild_projection)
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create a user; password on stdin")
     add.add_argument("--email", required=True)

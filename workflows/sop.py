@@ -64,6 +64,9 @@ RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interv
 NOTIFY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10)
 )
+# send_notice heartbeats (activities/notify.py): a worker killed mid-send is noticed after this, and
+# the notice is retried on another worker, instead of after the activity's one-minute time limit.
+NOTIFY_HEARTBEAT = timedelta(seconds=10)
 APPLICANT = "applicant"  # a step's role placeholder: the case's own applicant acts
 MAX_LINK_ATTEMPTS = 20
 
@@ -342,6 +345,12 @@ class SopWorkflow:
     @workflow.query(name="open_steps")
     def open_steps(self) -> list[OpenStep]:
         return [t.view for t in self.tasks.values() if not t.closed]
+
+    @workflow.query(name="snapshot")
+    def current_snapshot(self) -> CaseSnapshot:
+        """The case as the projection holds it, with its whole history (`alur rebuild-projection`); a
+        closed case answers too, while Temporal keeps its history."""
+        return replace(self.snapshot(), new_events=list(self.history))
 
     # ---- validation -----------------------------------------------------------------------
 
@@ -899,7 +908,7 @@ class SopWorkflow:
     async def _send(self, notice: Notice) -> None:
         await workflow.execute_activity(
             EngineActivity.SEND_NOTICE, notice, start_to_close_timeout=timedelta(minutes=1),
-            schedule_to_close_timeout=timedelta(days=3), retry_policy=NOTIFY_RETRY,
+            schedule_to_close_timeout=timedelta(days=3), heartbeat_timeout=NOTIFY_HEARTBEAT, retry_policy=NOTIFY_RETRY,
         )
 
 
