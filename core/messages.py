@@ -90,6 +90,8 @@ class CaseStart:
     title: str = ""
     parent_id: str | None = None
     documents: list[DocumentUpload] = field(default_factory=list)
+    # Set when a long case continues as new (workflows/sop.py): the state the next run takes over.
+    carried: "CaseCarry | None" = None
 
 
 @dataclass
@@ -289,3 +291,50 @@ class Listing:
 class Listed:
     product_id: int | None  # None: the SKU is taken by another product of the gallery
     barcode_type: str = ""
+
+
+@dataclass
+class StepsResult:
+    """One finished `steps()` call of a case's script: the decisions it returned, and the case data and
+    title at that moment. A run that continued as new replays its script through these, without effects."""
+
+    decisions: dict[str, Decision]
+    data: dict[str, Any]
+    title: str
+
+
+@dataclass
+class CarriedTask:
+    view: OpenStep
+    fired: list[str] = field(default_factory=list)  # the SLA timers that already went off
+
+
+@dataclass
+class CarriedSpan:
+    view: OpenSpan
+    ended: bool = False
+    fired: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CaseCarry:
+    """A case handed from one workflow run to the next (continue-as-new): everything its projection and
+    its handlers read, the steps open now, and the script's results so far."""
+
+    script: list[StepsResult]
+    data: dict[str, Any]
+    title: str
+    stage: str
+    status: str
+    history: list[HistoryEvent]
+    documents: list[DocumentUpload]
+    rounds: dict[str, int]
+    generated: dict[str, int]
+    created_at: datetime
+    version: int  # projection writes so far: the next run's writes continue the count
+    recorded_seq: int  # the last history event already in the projection
+    tasks: list[CarriedTask] = field(default_factory=list)
+    spans: list[CarriedSpan] = field(default_factory=list)
+    closed_at: datetime | None = None
+    unit: str | None = None
+    runs: int = 1  # runs of this case before the one it starts

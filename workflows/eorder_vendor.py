@@ -137,6 +137,14 @@ DEFINITION = SopDefinition(
 class EorderVendorWorkflow(SopWorkflow):
     definition = DEFINITION
     unit_from = "skpd"  # a registration waits for its own SKPD Pembina: only that SKPD's Satpel and PJLP see it
+    # A draft saved and an entry edited again and again: the case continues as new before its history
+    # grows too long (the script is steps only, and its state is self.data).
+    continues_as_new = True
+
+    @workflow.init
+    def __init__(self, start: CaseStart) -> None:
+        super().__init__()
+        self.resume(start)  # a run continued as new: the open step is there before any decision arrives
 
     @workflow.run
     async def run(self, start: CaseStart) -> DecisionResult:

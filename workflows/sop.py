@@ -8,6 +8,7 @@ is an activity.
 
 import asyncio
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
@@ -25,6 +26,9 @@ with workflow.unsafe.imports_passed_through():
         Attachment,
         CaseDocuments,
         CaseIdRequest,
+        CarriedSpan,
+        CarriedTask,
+        CaseCarry,
         CaseSnapshot,
         CaseStatus,
         CaseStart,
@@ -42,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         OpenStep,
         Person,
         Recipients,
+        StepsResult,
     )
     from core.roles import ROLE_TITLES
 
@@ -68,6 +73,14 @@ NOTIFY_RETRY = RetryPolicy(
 # the notice is retried on another worker, instead of after the activity's one-minute time limit.
 NOTIFY_HEARTBEAT = timedelta(seconds=10)
 APPLICANT = "applicant"  # a step's role placeholder: the case's own applicant acts
+# A case that keeps receiving decisions on an open step (e-order drafts saved again and again) continues
+# as new before its run's history nears Temporal's limits (51,200 events, 50 MB, 2,000 updates per run):
+# when the server suggests it (by default at 4,096 events, 4 MB or 90% of the updates: dynamic config
+# limit.historyCount.suggestContinueAsNew, limit.historySize.suggestContinueAsNew,
+# history.maxTotalUpdates.suggestContinueAsNewThreshold). The suggestion is part of the history, so a
+# replay decides the same way whatever the thresholds are by then. Only SOPs that opt in
+# (SopWorkflow.continues_as_new); the patch marks the runs that may.
+CONTINUE_AS_NEW_PATCH = "continue-as-new"
 MAX_LINK_ATTEMPTS = 20
 
 
@@ -252,6 +265,7 @@ class _OpenTask:
     view: OpenStep
     decision: _Ticket | None = None
     pending: list[_Ticket] = field(default_factory=list)  # non-closing actions (save, edit)
+    fired: set[str] = field(default_factory=set)  # its SLA timers that went off (kept across runs)
 
     @property
     def closed(self) -> bool:
@@ -263,6 +277,7 @@ class _RunningSpan:
     definition: SpanDef
     view: OpenSpan
     ended: bool = False
+    fired: set[str] = field(default_factory=set)
 
 
 class SopWorkflow:
@@ -275,6 +290,12 @@ class SopWorkflow:
     # The case data field naming ({"id", "name"}) a second participant who sees the case like its
     # applicant (a marketplace order's seller; api.service.can_see). None: the applicant only.
     participant_from: ClassVar[str | None] = None
+    # The case may continue as new while it waits in a step (see CONTINUE_AS_NEW_PATCH). Only for a
+    # script whose code before each of its steps is `step()`/`steps()` calls and plain Python on their
+    # results and self.data (a new run replays it from the recorded results, without effects), and
+    # whose state beyond the engine's lives in self.data. Such an SOP restores its state in a
+    # @workflow.init __init__ through `resume`, so that a decision arriving first meets the open step.
+    continues_as_new: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.case: CaseStart | None = None
@@ -294,6 +315,10 @@ class SopWorkflow:
         self._recorded_seq = 0
         self.writes = WriteTracker()
         self._outbox: list[asyncio.Task[Any]] = []
+        self._script: list[StepsResult] = []  # every finished steps() call, for a run continuing as new
+        self._carried: CaseCarry | None = None  # what this run took over from the previous one
+        self._replaying_script: list[StepsResult] = []  # results still to replay before the open step
+        self._fast_forward = False  # replaying the script: no events, notices or writes
 
     # ---- handlers -------------------------------------------------------------------------
 
@@ -453,6 +478,10 @@ class SopWorkflow:
         return self.case
 
     async def open_case(self, start: CaseStart) -> None:
+        if start.carried is not None:  # a run that continued as new: its script replays up to the open step
+            self.resume(start)
+            self._fast_forward = True
+            return
         self.case = start
         self.title = start.title
         self.unit = start.data.get(self.unit_from) if self.unit_from else None
@@ -467,6 +496,7 @@ class SopWorkflow:
 
     async def record_documents(self, uploads: list[DocumentUpload], announce: bool = False) -> None:
         """Writes document rows; `announce` adds an upload event per file to the history."""
+        self._not_replaying("record_documents")
         self.writes.begin_io()  # the case is not settled before its documents are listed
         try:
             await workflow.execute_activity(
@@ -489,6 +519,7 @@ class SopWorkflow:
         it with the case's documents, and returns it (attach it with `Attachment.document(upload)`). The
         engine adds the case's own fields: agency (the letterhead), case_id, tracking_code, sop_title,
         applicant_name and date (now). Each call is a new round of the kind: its own file and row."""
+        self._not_replaying("generate_document")
         case = self._case
         round_ = self.generated.get(kind, 0) + 1
         self.generated[kind] = round_
@@ -519,6 +550,7 @@ class SopWorkflow:
         The id comes from the database counter through an activity; a retried activity only skips a
         number, and the child start is in this workflow's history, so a case is never opened twice.
         """
+        self._not_replaying("open_linked_case")
         agency = agency or self._case.agency
         for _ in range(MAX_LINK_ATTEMPTS):
             ticket = await workflow.execute_activity(
@@ -550,18 +582,104 @@ class SopWorkflow:
         queue: str | None = None,
     ) -> dict[str, Decision]:
         """Opens steps side by side and waits until each has a closing decision."""
-        for step_id in step_ids:
-            await self._open(self.definition.step(step_id), (assignees or {}).get(step_id), queue)
+        if self._replaying_script:  # taken in an earlier run: its result, as it was
+            return self._replayed(step_ids)
+        if self._fast_forward:  # the steps the previous run was waiting in, open already
+            self._take_over(step_ids)
+        else:
+            for step_id in step_ids:
+                await self._open(self.definition.step(step_id), (assignees or {}).get(step_id), queue)
         decided: dict[str, Decision] = {}
         while len(decided) < len(step_ids):
             await self.flush()
+            if not decided and self.continues_as_new and workflow.info().is_continue_as_new_suggested() \
+                    and workflow.patched(CONTINUE_AS_NEW_PATCH):
+                # Once the decisions' handlers have returned and the notices are out, unless news comes first.
+                await workflow.wait_condition(lambda: self._quiet(step_ids) or self._has_news(step_ids, decided))
+                if self._quiet(step_ids):
+                    self._continue_as_new()
             await workflow.wait_condition(lambda: self._has_news(step_ids, decided))
             for step_id in step_ids:
                 task = self.tasks[step_id]
                 self._apply_pending(task)
                 if task.closed and step_id not in decided:
                     decided[step_id] = self._close(task)
+        if self.continues_as_new:
+            self._script.append(StepsResult(dict(decided), deepcopy(self.data), self.title))
         return decided
+
+    # ---- continue-as-new -------------------------------------------------------------------
+
+    def _quiet(self, step_ids: Sequence[str]) -> bool:
+        """Nothing in flight: every handler returned, every notice sent, the projection written, and the
+        steps waited on open with nothing pending."""
+        return workflow.all_handlers_finished() and all(t.done() for t in self._outbox) and self.writes.settled() \
+            and all(not self.tasks[s].closed and not self.tasks[s].pending for s in step_ids)
+
+    def _continue_as_new(self) -> None:
+        carry = CaseCarry(
+            script=list(self._script), data=self.data, title=self.title, stage=self.stage, status=self.status,
+            history=self.history, documents=self.documents, rounds=self.rounds, generated=self.generated,
+            created_at=self.created_at or workflow.now(), version=self.writes.version,
+            recorded_seq=self._recorded_seq,
+            tasks=[CarriedTask(t.view, sorted(t.fired)) for t in self.tasks.values() if not t.closed],
+            spans=[CarriedSpan(s.view, s.ended, sorted(s.fired)) for s in self.spans.values()],
+            closed_at=self.closed_at, unit=self.unit, runs=(self._carried.runs if self._carried else 0) + 1,
+        )
+        workflow.logger.info("%s continues as new after %d events", self._case.case_id,
+                             workflow.info().get_current_history_length())
+        workflow.continue_as_new(replace(self._case, documents=[], carried=carry),
+                                 search_attributes=workflow.info().typed_search_attributes)
+
+    def resume(self, start: CaseStart) -> None:
+        """Takes over the state a previous run carried (no effect for a new case); idempotent."""
+        carry = start.carried
+        if carry is None or self._carried is not None:
+            return
+        self._carried = carry
+        self.case = replace(start, carried=None)
+        self.data, self.title, self.stage, self.status = deepcopy(carry.data), carry.title, carry.stage, carry.status
+        self.history, self.documents = list(carry.history), list(carry.documents)
+        self.rounds, self.generated = dict(carry.rounds), dict(carry.generated)
+        self.created_at, self.closed_at, self.unit = carry.created_at, carry.closed_at, carry.unit
+        self._recorded_seq = carry.recorded_seq
+        self.writes = WriteTracker(version=carry.version, dirty=False)
+        self.tasks = {t.view.step: _OpenTask(self.definition.step(t.view.step), t.view, fired=set(t.fired))
+                      for t in carry.tasks}
+        self.spans = {s.view.span: _RunningSpan(self.definition.span(s.view.span), s.view, s.ended, set(s.fired))
+                      for s in carry.spans}
+        self._script = list(carry.script)
+        self._replaying_script = list(carry.script)
+
+    def _not_replaying(self, verb: str) -> None:
+        if self._fast_forward:  # an SOP with `continues_as_new` may only have steps before a step
+            raise RuntimeError(f"{self.definition.id}: {verb}() cannot be replayed in a run continued as new")
+
+    def _replayed(self, step_ids: Sequence[str]) -> dict[str, Decision]:
+        result = self._replaying_script.pop(0)
+        if sorted(result.decisions) != sorted(step_ids):
+            raise RuntimeError(f"the script of {self._case.case_id} took another path than its previous run: "
+                               f"{sorted(step_ids)} instead of {sorted(result.decisions)}")
+        self.data, self.title = deepcopy(result.data), result.title  # as the script saw them then
+        return dict(result.decisions)
+
+    def _take_over(self, step_ids: Sequence[str]) -> None:
+        """The replay reached the steps the previous run waited in: the carried state again (the
+        replayed script code saw older data), and their timers and the running spans' go on."""
+        carry = self._carried
+        assert carry is not None
+        self._fast_forward = False
+        if sorted(step_ids) != sorted(t.view.step for t in carry.tasks):
+            raise RuntimeError(f"the script of {self._case.case_id} waits in {sorted(step_ids)}, its previous "
+                               f"run in {sorted(t.view.step for t in carry.tasks)}")
+        self.data, self.title, self.stage = deepcopy(carry.data), carry.title, carry.stage
+        for step_id in step_ids:
+            if self.tasks[step_id].view.due_at is not None:
+                asyncio.create_task(self._watch(self.tasks[step_id]))
+        for running in self.spans.values():
+            if not running.ended:
+                asyncio.create_task(self._watch_span(running))
+        self.writes.changed()  # one write from this run: its search attributes and details line
 
     def _has_news(self, step_ids: Sequence[str], decided: dict[str, Decision]) -> bool:
         return any(
@@ -671,8 +789,11 @@ class SopWorkflow:
     async def _watch(self, task: _OpenTask) -> None:
         definition = task.definition
         for timer in sla_timers(task.view, definition.escalate_to, definition.second_escalate_to):
+            if timer.kind in task.fired:  # went off in an earlier run
+                continue
             if not await self._sleep_while_open(task, timer.at):
                 return
+            task.fired.add(timer.kind)
             await self._on_timer(task, timer.kind, timer.escalate_to)
 
     async def _sleep_while_open(self, task: _OpenTask, until: datetime) -> bool:
@@ -763,9 +884,12 @@ class SopWorkflow:
     async def _watch_span(self, running: _RunningSpan) -> None:
         span = running.definition
         for timer in sla_timers(running.view, span.escalate_to, span.second_escalate_to):
+            if timer.kind in running.fired:  # went off in an earlier run
+                continue
             await self._sleep_unless(timer.at, lambda: running.ended)
             if running.ended:
                 return
+            running.fired.add(timer.kind)
             self._on_span_timer(running, timer.kind, timer.escalate_to)
             await self.flush()
 
@@ -807,6 +931,7 @@ class SopWorkflow:
     async def finish(self, *, status: CaseStatus | str, stage: str, template: str | None = None,
                      **context: Any) -> DecisionResult:
         """Closes the case, writes it, tells the applicant, and waits for the last messages."""
+        self._not_replaying("finish")
         self.status = status
         self.stage = stage
         self.closed_at = workflow.now()
@@ -824,6 +949,8 @@ class SopWorkflow:
     def add_event(
         self, step: str, actor: Person, action: str, reason: str | None = None, data: dict[str, Any] | None = None
     ) -> None:
+        if self._fast_forward:  # replaying the script of an earlier run: the history came with it
+            return
         self.history.append(HistoryEvent(len(self.history) + 1, workflow.now(), step, actor, action, reason, data or {}))
         self.writes.changed()
 
@@ -843,6 +970,8 @@ class SopWorkflow:
 
     async def flush(self) -> None:
         """Writes the projection if anything changed; decisions return only after this."""
+        if self._fast_forward:
+            return
         consumed = self.writes.consumed
         if self.writes.dirty:
             self.writes.begin_write()
@@ -892,6 +1021,8 @@ class SopWorkflow:
                attachments: Sequence[Attachment] = (), **extra: Any) -> None:
         """Sends in the background: a slow or failing mail server never holds the case. `attachments`
         go with the e-mail (Attachment.ics / Attachment.document); other channels leave them out."""
+        if self._fast_forward:  # replaying the script of an earlier run, which sent it
+            return
         case = self._case
         round_ = self.rounds.get(step, 1)
         context: dict[str, Any] = {

@@ -117,7 +117,8 @@ class DevServer:
     """A Temporal dev server of the test's own, on a fixed port and a database file: stopped and started
     again, it keeps every workflow, timer and task (what `alur dev` runs, core/devstack.py)."""
 
-    def __init__(self, directory: Path, port: int) -> None:
+    def __init__(self, directory: Path, port: int, *extra_args: str) -> None:
+        self.extra_args = extra_args  # e.g. "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"
         self.db = directory / "temporal.db"
         self.log = directory / "temporal.log"
         self.port = port
@@ -126,7 +127,7 @@ class DevServer:
 
     def command(self) -> list[str]:
         return [binary("temporal"), "server", "start-dev", "--db-filename", str(self.db), "--port", str(self.port),
-                "--ip", "127.0.0.1", "--headless", "--log-level", "warn", *dev_server_flags()]
+                "--ip", "127.0.0.1", "--headless", "--log-level", "warn", *dev_server_flags(), *self.extra_args]
 
     async def start(self) -> None:
         with self.log.open("ab") as output:
