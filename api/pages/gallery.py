@@ -20,7 +20,7 @@ from api.documents import incoming
 from api.service import add_document, document_file
 from api.pages.fields import field_messages, fields_of, read_values, submitted
 from api.pages.web import CheckedForm, PageUser, db, page_router, redirect, render, settings_of
-from api.paging import page_number
+from api.paging import RowId, page_number
 from api.routes.gallery import catalogue_item, catalogue_page, product_or_404
 from api.errors import ApiError
 from core.barcodes import barcode_svg
@@ -104,7 +104,7 @@ async def upload(request: Request, case_id: str, user: PageUser, form: CheckedFo
 
 
 @router.get("/kasus/{case_id}/dokumen/{document_id}")
-def download(request: Request, case_id: str, document_id: int, user: PageUser) -> Response:
+def download(request: Request, case_id: str, document_id: RowId, user: PageUser) -> Response:
     with db(request) as session:
         return document_file(session, settings_of(request), user, case_id, document_id)
 
@@ -126,7 +126,7 @@ def inline_svg(svg: str) -> Markup:
 
 
 @router.get("/galeri/produk/{product_id}/label")
-def price_tag(request: Request, product_id: int) -> Response:
+def price_tag(request: Request, product_id: RowId) -> Response:
     """A printable price tag: name, price as "Rp 15.000", the barcode."""
     with db(request) as session:
         product = product_or_404(session, product_id)

@@ -6,6 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from api import service
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
 from api.documents import single_upload
+from api.paging import RowId
 from api.service import add_document, document_file
 from api.views import DocumentView, document_view
 from core.models_gallery import Document
@@ -33,7 +34,7 @@ async def upload(*, case_id: str, request: Request, user: CurrentUser, client: T
 
 
 @router.get("/cases/{case_id}/documents/{document_id}", response_class=FileResponse)
-def download(*, case_id: str, document_id: int, session: SessionDep, user: CurrentUser,
+def download(*, case_id: str, document_id: RowId, session: SessionDep, user: CurrentUser,
              settings: SettingsDep) -> FileResponse:
     """Only the case's applicant and its agency's staff; always an attachment, never shown inline."""
     return document_file(session, settings, user, case_id, document_id)
