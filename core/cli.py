@@ -4,7 +4,11 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import sys
+import traceback
+from collections.abc import Callable
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -47,11 +51,15 @@ def cmd_api(args: argparse.Namespace) -> None:
 def cmd_temporal_setup(args: argparse.Namespace) -> None:
     from core.temporal import connect, register_search_attributes
 
+    settings = load_settings()
+
     async def setup() -> list[str]:
-        settings = load_settings()
         return await register_search_attributes(await connect(settings), settings.temporal_namespace)
 
-    added = asyncio.run(setup())
+    try:
+        added = asyncio.run(setup())
+    except Exception as error:  # unreachable server, refused request: one line, and exit 1
+        sys.exit(f"alur: temporal-setup failed on {settings.temporal_address}: {error}")
     print(f"search attributes added: {', '.join(added)}" if added else "search attributes already registered")
 
 
@@ -201,7 +209,48 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     load_settings()  # a bad setting stops every command before it does anything
-    args.func(args)
+    run_and_exit(args.func, args)
+
+
+def run_and_exit(command: Callable[[argparse.Namespace], None], args: argparse.Namespace) -> NoReturn:
+    """Runs the command, then ends the process at once with the command's own exit status.
+
+    The Temporal SDK's Rust core keeps threads of its own (Tokio) for every client. One of them may still
+    hand a Python object back while the interpreter finalises at exit, and CPython then aborts with
+    "Fatal Python error: PyGILState_Release" (exit 134) although the command did its work (seen with
+    `temporal-setup`; temporalio/sdk-python#300, still open; the SDK offers no way to stop its runtime).
+    So once the command has finished, its output is flushed and the process ends with os._exit, before
+    finalisation: 0 when it succeeded, its sys.exit status (message on stderr) or 1 with the traceback
+    when it failed, 130 when interrupted. Every command does this, so a new one that opens a client is
+    covered too; none relies on atexit (the dev stack, the worker and the API clean up before returning).
+    """
+    try:
+        command(args)
+        status = 0
+    except SystemExit as stop:
+        status = exit_status(stop)
+    except KeyboardInterrupt:
+        status = 130
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to say
+            pass
+    os._exit(status)
+
+
+def exit_status(stop: SystemExit) -> int:
+    """What the interpreter would make of sys.exit(code): a message goes to stderr and means 1."""
+    if stop.code is None:
+        return 0
+    if isinstance(stop.code, int):
+        return stop.code
+    print(stop.code, file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
