@@ -79,8 +79,8 @@ class ProductForm(Form):
 FIELDS = tuple(ProductForm.model_fields)
 
 
-class ProductView(BaseModel):
-    """A product as its seller sees it."""
+class ProductFields(BaseModel):
+    """What everyone sees of a product."""
 
     id: int
     name: str
@@ -91,26 +91,21 @@ class ProductView(BaseModel):
     price_text: str
     stock: int
     weight_grams: int
+    photo_url: str | None
+
+
+class ProductView(ProductFields):
+    """A product as its seller sees it."""
+
     active: bool
     listed: bool  # shown in the public catalogue now (active and in stock)
-    photo_url: str | None
     created_at: datetime
     updated_at: datetime
 
 
-class CatalogueItem(BaseModel):
+class CatalogueItem(ProductFields):
     """What the public sees of a product: no personal data of the seller."""
 
-    id: int
-    name: str
-    description: str
-    category: str
-    category_label: str
-    price: int
-    price_text: str
-    stock: int
-    weight_grams: int
-    photo_url: str | None
     business_name: str
 
 

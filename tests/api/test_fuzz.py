@@ -10,13 +10,11 @@ Deterministic by default (a fixed seed); ALUR_FUZZ_SEED and ALUR_FUZZ_EXAMPLES v
 import asyncio
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from schemathesis import Config
 from schemathesis.engine import from_schema
 from schemathesis.engine.events import EngineFinished, FatalError, NonFatalError, ScenarioFinished
@@ -26,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from core.config import Settings
 from tests.api.conftest import Api, open_api
-from tests.conftest import free_port
+from tests.utils.served import served
 from tests.utils.factories import jathil_vendor_form
 from tests.utils.gallery import multipart_start
 from workflows import REGISTRY
@@ -57,24 +55,11 @@ def fuzz_settings(settings: Settings, dev_env: WorkflowEnvironment) -> Settings:
     return settings.model_copy(update={"temporal_address": address, "public_starts_per_hour": 10_000})
 
 
-@pytest.fixture
-def served(fuzz_settings: Settings) -> Iterator[str]:
+@pytest.fixture(name="served")
+def served_app(fuzz_settings: Settings) -> Iterator[str]:
     """The app under uvicorn on a free loopback port, as `st run` sees a deployed API."""
-    port = free_port()
-    running = uvicorn.Server(uvicorn.Config(create_app(fuzz_settings), host="127.0.0.1", port=port,
-                                           log_level="critical"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{url}/api/v1/sops", timeout=1)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.05)
-    yield url
-    running.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(fuzz_settings), log_level="critical") as url:
+        yield url
 
 
 @pytest.fixture

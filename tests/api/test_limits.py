@@ -1,16 +1,14 @@
 """Request bodies over the limit get a readable 413 over a real socket (no connection reset), whether
 they declare their length or not; nothing is stored."""
 
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from api.main import create_app
 from core.config import Settings
-from tests.conftest import free_port
+from tests.utils.served import served
 
 LIMIT = 1024 * 1024
 
@@ -18,22 +16,8 @@ LIMIT = 1024 * 1024
 @pytest.fixture
 def server(settings: Settings) -> Iterator[str]:
     """The app under uvicorn on a free loopback port, with a 1 MB body limit."""
-    port = free_port()
-    config = uvicorn.Config(create_app(settings.model_copy(update={"max_request_bytes": LIMIT})),
-                            host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{url}/api/v1/sops", timeout=1)
-            break
-        except httpx.TransportError:
-            threading.Event().wait(0.05)
-    yield url
-    running.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings.model_copy(update={"max_request_bytes": LIMIT}))) as url:
+        yield url
 
 
 def test_an_upload_too_large_is_answered_not_reset(server: str) -> None:

@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from temporalio import activity
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.records import write_snapshot
 from api.views import case_view
@@ -22,14 +20,14 @@ from core.calendar import WorkingTime
 from core.config import Settings
 from core.db import session_scope
 from core.messages import (
-    CaseSnapshot, CaseStart, DeadlineRequest, Deadlines, Decision, EngineActivity, Notice, OpenSpan, OpenStep, Person,
+    CaseSnapshot, CaseStart, Decision, OpenSpan, OpenStep, Person,
 )
 from core.models import Case
 from tests.utils import span_sop
 from tests.utils.factories import make_user
+from tests.utils.mocked_engine import MockedActivities, mocked_worker
 from tests.utils.span_sop import SpanTestWorkflow
 from tests.utils.waiting import eventually
-from worker import WORKFLOW_RUNNER
 from workflows import REGISTRY
 from workflows.sop import DUE_KEY, OVERDUE_KEY, Action, SopDefinition, SpanDef, StepDef
 from workflows.tracking import SlaTimer, due_and_overdue, sla_timers
@@ -116,47 +114,10 @@ def test_the_projection_keeps_the_service_deadline_while_a_span_runs(engine: Eng
 
 # ---- the engine on mocked activities ------------------------------------------------------------
 
-class MockedActivities:
-    """The engine's activities, recorded instead of done: reminder, deadline and second escalation 1, 2
-    and 3 hours after the start, whatever the SLA (the requests are kept to check it)."""
-
-    def __init__(self) -> None:
-        self.requests: list[DeadlineRequest] = []
-        self.snapshots: list[CaseSnapshot] = []
-        self.notices: list[Notice] = []
-
-    @activity.defn(name=EngineActivity.COMPUTE_DEADLINES)
-    async def compute_deadlines(self, request: DeadlineRequest) -> Deadlines:
-        self.requests.append(request)
-        hours = [request.start + timedelta(hours=n) for n in (1, 2, 3)]
-        return Deadlines(due_at=hours[1], remind_at=hours[0], second_escalation_at=hours[2])
-
-    @activity.defn(name=EngineActivity.RECORD_CASE)
-    async def record_case(self, snapshot: CaseSnapshot) -> None:
-        self.snapshots.append(snapshot)
-
-    @activity.defn(name=EngineActivity.SEND_NOTICE)
-    async def send_notice(self, notice: Notice) -> int:
-        self.notices.append(notice)
-        return 1
-
-    def open_step(self) -> str | None:
-        steps = self.snapshots[-1].open_steps if self.snapshots else []
-        return steps[0].step if steps else None
-
-    def templates(self, step: str) -> list[str]:
-        return [n.template for n in self.notices if f"/{step}#" in n.key]
-
-
 async def start(env: WorkflowEnvironment, queue: str, **data) -> WorkflowHandle:  # type: ignore[no-untyped-def]
     start = CaseStart(case_id=f"span-test-{uuid.uuid4().hex[:8]}", sop="span-test", agency="ponorogo",
                       tracking_code="SPANTEST01", applicant=Person(1, "Sri", "umkm"), data={"topic": "uji", **data})
     return await env.client.start_workflow(SpanTestWorkflow.run, start, id=start.case_id, task_queue=queue)
-
-
-def mocked_worker(env: WorkflowEnvironment, mocked: MockedActivities, queue: str) -> Worker:
-    return Worker(env.client, task_queue=queue, workflows=[SpanTestWorkflow], workflow_runner=WORKFLOW_RUNNER,
-                  activities=[mocked.compute_deadlines, mocked.record_case, mocked.send_notice])
 
 
 async def search_attribute(handle: WorkflowHandle, name: str) -> Any:
@@ -174,7 +135,7 @@ async def decide(handle: WorkflowHandle, step_id: str, action: str) -> None:
 
 async def test_a_span_reminds_escalates_across_steps_and_stops_at_its_ending_step(time_env: WorkflowEnvironment) -> None:
     mocked, queue = MockedActivities(), f"mocked-{uuid.uuid4().hex[:8]}"
-    async with mocked_worker(time_env, mocked, queue):
+    async with mocked_worker(time_env, mocked, queue, SpanTestWorkflow):
         handle = await start(time_env, queue)
         started = await time_env.get_current_time()
         await time_env.sleep(timedelta(minutes=90))
@@ -216,7 +177,7 @@ async def test_a_span_reminds_escalates_across_steps_and_stops_at_its_ending_ste
 
 async def test_the_sop_gives_the_span_length_from_the_case_data(time_env: WorkflowEnvironment) -> None:
     mocked, queue = MockedActivities(), f"mocked-{uuid.uuid4().hex[:8]}"
-    async with mocked_worker(time_env, mocked, queue):
+    async with mocked_worker(time_env, mocked, queue, SpanTestWorkflow):
         handle = await start(time_env, queue, outside=True)
         await eventually(lambda: mocked.open_step() == "verify")
         await decide(handle, "verify", "valid")

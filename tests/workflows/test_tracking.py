@@ -3,16 +3,14 @@
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from temporalio import activity
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from core.messages import (
-    CaseSnapshot, CaseStart, DeadlineRequest, Deadlines, Decision, EngineActivity, Notice, OpenStep, Person,
+    CaseStart, Decision, OpenStep, Person,
 )
+from tests.utils.mocked_engine import MockedActivities, mocked_worker
 from tests.utils.throwaway_sop import ThrowawayWorkflow
-from worker import WORKFLOW_RUNNER
 from workflows.tracking import SlaTimer, WriteTracker, sla_timers
 
 T0 = datetime(2026, 8, 3, 9, tzinfo=timezone.utc)
@@ -60,28 +58,6 @@ def test_sla_timers_fire_in_order_and_skip_what_is_not_configured() -> None:
     assert [t.kind for t in sla_timers(view, (), ("kepala_dinas",))] == ["reminder", "escalation", "escalation2"]
 
 
-class MockedActivities:
-    """The engine's activities, recorded instead of done: deadlines 1, 2 and 3 hours after the start."""
-
-    def __init__(self) -> None:
-        self.snapshots: list[CaseSnapshot] = []
-        self.notices: list[Notice] = []
-
-    @activity.defn(name=EngineActivity.COMPUTE_DEADLINES)
-    async def compute_deadlines(self, request: DeadlineRequest) -> Deadlines:
-        hours = [request.start + timedelta(hours=n) for n in (1, 2, 3)]
-        return Deadlines(due_at=hours[1], remind_at=hours[0], second_escalation_at=hours[2])
-
-    @activity.defn(name=EngineActivity.RECORD_CASE)
-    async def record_case(self, snapshot: CaseSnapshot) -> None:
-        self.snapshots.append(snapshot)
-
-    @activity.defn(name=EngineActivity.SEND_NOTICE)
-    async def send_notice(self, notice: Notice) -> int:
-        self.notices.append(notice)
-        return 1
-
-
 async def start(env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
     start = CaseStart(case_id=f"throwaway-{uuid.uuid4().hex[:8]}", sop="throwaway", agency="ponorogo",
                       tracking_code="ABCDEFGHJK", applicant=Person(1, "Sri", "umkm"), data={"topic": "uji"})
@@ -90,8 +66,7 @@ async def start(env: WorkflowEnvironment, queue: str) -> WorkflowHandle:
 
 async def test_timers_escalate_and_the_projection_versions_grow(time_env: WorkflowEnvironment) -> None:
     mocked, queue = MockedActivities(), f"mocked-{uuid.uuid4().hex[:8]}"
-    async with Worker(time_env.client, task_queue=queue, workflows=[ThrowawayWorkflow], workflow_runner=WORKFLOW_RUNNER,
-                      activities=[mocked.compute_deadlines, mocked.record_case, mocked.send_notice]):
+    async with mocked_worker(time_env, mocked, queue, ThrowawayWorkflow):
         handle = await start(time_env, queue)
         await time_env.sleep(timedelta(hours=4))
         officer = Person(7, "Petugas", "admin_bidang", "ponorogo")
