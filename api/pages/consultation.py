@@ -68,8 +68,10 @@ def apply_page(request: Request, user: User, values: dict[str, Any], error: ApiE
     errors, general = messages(error, (*OWN, *RESPONDENT_FIELDS))
     intake = SOP.intake
     assert intake is not None
-    return render(request, "consultation_apply.html", status=error.status if error else 200, definition=DEFINITION,
-                  fields=OWN, respondent=RESPONDENT_FIELDS, kinds=DEFINITION.documents, values=values, errors=errors,
+    respondent = {"title": "Termohon", "fields": RESPONDENT_FIELDS,
+                  "note": "Hanya untuk pengaduan: pihak yang diadukan, yang akan diundang ke pertemuan fasilitasi."}
+    return render(request, "apply.html", status=error.status if error else 200, definition=DEFINITION,
+                  fields=OWN, sections=[respondent], kinds=DEFINITION.documents, values=values, errors=errors,
                   general=general, allowed=user.role in intake.roles, roles=intake.roles, action=APPLY)
 
 

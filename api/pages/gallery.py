@@ -33,6 +33,7 @@ router = page_router()
 APPLY = f"/layanan/{DEFINITION.id}/ajukan"
 PER_PAGE = 24
 NOTICES = {"unggah": "Dokumen sudah diunggah."}
+SAMPLE_NOTE = "Setelah berkas lengkap, serahkan sampel produk ke galeri; kurasi selesai dalam 3 hari kerja sejak sampel diterima."
 
 
 # ---- the start form with its documents ----------------------------------------------------
@@ -41,9 +42,9 @@ NOTICES = {"unggah": "Dokumen sudah diunggah."}
 def apply_page(request: Request, user: User, values: dict[str, Any], error: ApiError | None = None) -> Response:
     names = {f.name for f in fields_of(GalleryCurationForm)} | {k.id for k in DOCUMENT_KINDS}
     errors, general = field_messages(error.detail, names) if error else ({}, [])
-    return render(request, "gallery_apply.html", status=error.status if error else 200, definition=DEFINITION,
+    return render(request, "apply.html", status=error.status if error else 200, definition=DEFINITION,
                   fields=fields_of(GalleryCurationForm), kinds=DOCUMENT_KINDS, values=values, errors=errors, general=general,
-                  allowed=user.role == "umkm", action=APPLY)
+                  allowed=user.role == "umkm", roles=("umkm",), action=APPLY, note=SAMPLE_NOTE)
 
 
 @router.get(APPLY)
