@@ -82,6 +82,8 @@ APPLICANT = "applicant"  # a step's role placeholder: the case's own applicant a
 # (SopWorkflow.continues_as_new); the patch marks the runs that may.
 CONTINUE_AS_NEW_PATCH = "continue-as-new"
 MAX_LINK_ATTEMPTS = 20
+# Decisions by signal are refused from this patch on (their actor came from the caller); see decide_signal.
+DECIDE_SIGNAL_REFUSED = "decide-signal-refused"
 
 
 @dataclass(frozen=True)
@@ -334,7 +336,14 @@ class SopWorkflow:
 
     @workflow.signal(name="decide_signal")
     def decide_signal(self, decision: Decision) -> None:
-        """The same decision as a fire-and-forget signal (Temporal CLI/UI); refusals are logged."""
+        """Retired: a signal takes its actor from the caller (anyone who can reach Temporal), so a
+        decision comes only through the `decide` update, which the API sends for the actor it
+        authenticated. The handler stays so that histories holding such a signal replay as they were
+        taken; from the patch on, a signal is logged and changes nothing."""
+        if workflow.patched(DECIDE_SIGNAL_REFUSED):
+            workflow.logger.warning("decide_signal on %s ignored: decisions come through the API",
+                                    workflow.info().workflow_id)
+            return
         try:
             self._accept(decision)
         except ApplicationError as refused:

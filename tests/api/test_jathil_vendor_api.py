@@ -172,7 +172,8 @@ async def test_only_the_main_administrator_refuses(api: Api) -> None:
     view = (await api.http.get(f"/api/v1/cases/{case['id']}", headers=field_h)).json()
     assert (view["status"], [h["action"] for h in view["history"]]) == ("open", ["submitted"])
     assert view["open_steps"][0]["step"] == "verify"
-    # The retired action, sent by signal (the Temporal CLI), is refused as well; the run records the patch.
+    # The retired action, sent by signal (the Temporal CLI), changes nothing: no decision is taken by signal
+    # any more (its actor came from the caller); the run records the patch decide-signal-refused.
     handle = api.temporal.get_workflow_handle(case["id"])
     await handle.signal("decide_signal", Decision("verify", "reject", person(field_admin), reason="Direkayasa"))
 

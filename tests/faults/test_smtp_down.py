@@ -52,9 +52,9 @@ async def test_notices_wait_out_a_mail_server_down_for_two_hours(
                                          applicant=person(a), data=jathil_vendor_form()) for a in applicants]
             handles = [time_env.client.get_workflow_handle(c) for c in case_ids]
             for handle in handles:
-                await handle.signal("decide_signal", Decision("verify", "forward", field_admin))
+                await handle.execute_update("decide", Decision("verify", "forward", field_admin))
             for handle in handles[:2]:
-                await handle.signal("decide_signal", Decision("approve", "approve", main_admin))
+                await handle.execute_update("decide", Decision("approve", "approve", main_admin))
 
             # The cases move on without their e-mails.
             expected_stages = [("completed", "Disetujui")] * 2 + [("open", "Persetujuan")]

@@ -77,9 +77,9 @@ async def test_a_three_minute_registration_on_friday_1558_is_due_monday_0801(
         with session_scope(engine) as session:
             assert session.get(Case, case_id).overdue
 
-        # The front office registers it late (by signal: see sdk-java#2283); the secretary's step opens.
+        # The front office registers it late (by the `decide` update, as the API sends it); the secretary's step opens.
         handle = time_env.client.get_workflow_handle(case_id)
-        await handle.signal("decide_signal", Decision("register", "register", person(front), data={"nature": "biasa"}))
+        await handle.execute_update("decide", Decision("register", "register", person(front), data={"nature": "biasa"}))
         advise = await eventually(lambda: [t for t in open_tasks(engine, case_id) if t.step == "advise"])
         assert advise[0].role == "sekretaris"
         with session_scope(engine) as session:
@@ -88,7 +88,7 @@ async def test_a_three_minute_registration_on_friday_1558_is_due_monday_0801(
         # Down the chain to the section head, whose late Surat Tugas goes to the head of division who
         # disposed to them: that person, not every head of division.
         async def decide(step: str, action: str, actor: User, **data: object) -> None:
-            await handle.signal("decide_signal", Decision(step, action, person(actor), data=data or None))
+            await handle.execute_update("decide", Decision(step, action, person(actor), data=data or None))
             await eventually(lambda: events(engine, case_id, action))
 
         await decide("advise", "advise", secretary, advice="Layak dibina")
@@ -107,5 +107,5 @@ async def test_a_three_minute_registration_on_friday_1558_is_due_monday_0801(
 
 
 def staff_of(user: User) -> dict[str, object]:
-    """The person the API would resolve from an id or e-mail (a signal carries it as it is)."""
+    """The person the API would resolve from an id or e-mail (the update carries it as it is)."""
     return {"id": user.id, "name": user.name, "role": user.role, "agency": user.agency}

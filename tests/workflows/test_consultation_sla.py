@@ -70,7 +70,7 @@ async def test_the_service_is_due_five_working_days_after_receipt_across_a_holid
                                    data=DATA, agency="jombang", title="Konsultasi: Tenun Ikat Pak Harun")
         assert near(case_row(engine, case_id).service_due_at, due)
         handle = time_env.client.get_workflow_handle(case_id)
-        await handle.signal("decide_signal", Decision("check_file", "complete", person(officer)))
+        await handle.execute_update("decide", Decision("check_file", "complete", person(officer)))
         await eventually(lambda: open_steps(engine, case_id) == ["consult"])
 
         await skip_to(time_env, remind - timedelta(minutes=1))
@@ -95,10 +95,10 @@ async def test_the_service_is_due_five_working_days_after_receipt_across_a_holid
 
         # Late, the work goes on: the consultation is recorded, the report sent, and the standard ends.
         today = (due + timedelta(minutes=1)).date().isoformat()
-        await handle.signal("decide_signal", Decision("consult", "consult", person(officer), data={
+        await handle.execute_update("decide", Decision("consult", "consult", person(officer), data={
             "held_on": today, "topics": "Pendaftaran merek", "advice": "Daftarkan merek melalui DJKI."}))
         await eventually(lambda: open_steps(engine, case_id) == ["report"])
-        await handle.signal("decide_signal", Decision("report", "report", person(officer),
+        await handle.execute_update("decide", Decision("report", "report", person(officer),
                                                       data={"conclusion": "Arahan pendaftaran merek diberikan."}))
         result = await handle.result()
         await eventually(lambda: mails_to(mail_sink, applicant.email, "Laporan hasil"))
@@ -118,7 +118,7 @@ async def test_an_incomplete_file_not_completed_in_ten_working_days_is_cancelled
         case_id = await start_case(time_env.client, settings, engine, sop="consultation", applicant=applicant,
                                    data=DATA, agency="jombang", title="Konsultasi: Tenun")
         handle = time_env.client.get_workflow_handle(case_id)
-        await handle.signal("decide_signal", Decision("check_file", "incomplete", person(officer),
+        await handle.execute_update("decide", Decision("check_file", "incomplete", person(officer),
                                                       reason="KTP belum dilampirkan", data={"missing": ["ktp"]}))
         await eventually(lambda: open_steps(engine, case_id) == ["revise"])
         with session_scope(engine) as session:  # without an account: the officer scans what is brought

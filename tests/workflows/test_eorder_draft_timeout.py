@@ -51,8 +51,8 @@ async def test_an_unconfirmed_profile_is_reminded_then_cancelled(time_env: Workf
         case_id = await start_case(time_env.client, settings, engine, sop="eorder-vendor",
                                    applicant=person(applicant), data={"skpd": "141732", "pkt": False})
         handle = time_env.client.get_workflow_handle(case_id)
-        # A draft saved in part does not stop the clock: only confirming does (by signal: sdk-java#2283).
-        await handle.signal("decide_signal", Decision("fill_profile", "save", person(applicant),
+        # A draft saved in part does not stop the clock: only confirming does.
+        await handle.execute_update("decide", Decision("fill_profile", "save", person(applicant),
                                                       data={"business_name": eorder_profile()["business_name"]}))
         await eventually(lambda: events(engine, case_id, "save"))
         task = open_task(engine, case_id)

@@ -58,12 +58,12 @@ async def test_pjlp_check_escalates_to_the_satpel(time_env: WorkflowEnvironment,
         case_id = await start_case(time_env.client, settings, engine, sop="eorder-vendor",
                                    applicant=person(applicant), data={"skpd": "141732", "pkt": True})
         handle = time_env.client.get_workflow_handle(case_id)
-        # Decisions by signal (sdk-java#2283); the API would have resolved data.pjlp into the assignee.
-        await handle.signal("decide_signal", Decision("fill_profile", "confirm", person(applicant),
+        # Decisions by the `decide` update; the API would have resolved data.pjlp into the assignee.
+        await handle.execute_update("decide", Decision("fill_profile", "confirm", person(applicant),
                                                       data=eorder_profile()))
         await eventually(lambda: (t := open_task(engine, case_id)) and t.step == "assign_pjlp")
         named = {"id": pjlp.id, "name": pjlp.name, "role": "pjlp", "agency": "dki"}
-        await handle.signal("decide_signal", Decision("assign_pjlp", "assign", person(satpel),
+        await handle.execute_update("decide", Decision("assign_pjlp", "assign", person(satpel),
                                                       data={"pjlp": pjlp.email, "assignee": named}))
         task = await eventually(lambda: (t := open_task(engine, case_id)) and t.step == "pjlp_check" and t)
         assert task.assignee_id == pjlp.id and task.queue == "PKT" and near(task.due_at, DUE)
@@ -82,11 +82,11 @@ async def test_pjlp_check_escalates_to_the_satpel(time_env: WorkflowEnvironment,
         assert not [m for m in mail_sink.messages() if far_satpel.email in m["to"]]
 
         # Escalation informs; the assigned PJLP still does the check.
-        await handle.signal("decide_signal", Decision("pjlp_check", "confirm", person(pjlp)))
+        await handle.execute_update("decide", Decision("pjlp_check", "confirm", person(pjlp)))
         await eventually(lambda: (t := open_task(engine, case_id)) and t.step == "satpel_check")
-        await handle.signal("decide_signal", Decision("satpel_check", "confirm", person(satpel)))
+        await handle.execute_update("decide", Decision("satpel_check", "confirm", person(satpel)))
         await eventually(lambda: (t := open_task(engine, case_id)) and t.step == "activate")
-        await handle.signal("decide_signal", Decision("activate", "activate", person(admin)))
+        await handle.execute_update("decide", Decision("activate", "activate", person(admin)))
         result = await handle.result()
         assert (result["status"], result["stage"]) == ("completed", "Terdaftar")
         await maybe_save_history(time_env.client, case_id, "eorder-vendor-escalated")

@@ -42,7 +42,7 @@ async def accepted_case(env: WorkflowEnvironment, settings: Settings, applicant:
     case_id = await start_case(env.client, settings, engine_for(settings.database_url), sop="gallery-curation",
                                applicant=person(applicant), data=gallery_form())
     handle = env.client.get_workflow_handle(case_id)
-    await handle.signal("decide_signal", Decision("check_documents", "accept", person(staff)))
+    await handle.execute_update("decide", Decision("check_documents", "accept", person(staff)))
     return case_id, handle
 
 
@@ -70,7 +70,7 @@ async def test_curation_sla_across_weekend_and_holiday_escalates(time_env: Workf
 
         await skip_to(time_env, SAMPLE_IN)
         sample = {"description": "2 bungkus", "quantity": 2}
-        await handle.signal("decide_signal", Decision("receive_sample", "receive", person(staff), data=sample))
+        await handle.execute_update("decide", Decision("receive_sample", "receive", person(staff), data=sample))
         tasks = await eventually(lambda: (t := open_tasks(engine, case_id)) and "curate_staff" in t and t)
         assert set(tasks) == {"curate_staff", "curate_expert"}
         assert all(near(t.due_at, CURATION_DUE) for t in tasks.values())
@@ -95,11 +95,11 @@ async def test_curation_sla_across_weekend_and_holiday_escalates(time_env: Workf
         assert not [m for m in mail_sink.messages() if other_head.email in m["to"]]
 
         # The curators are not replaced by the timer: the steps wait on, then both decide.
-        await handle.signal("decide_signal", Decision("curate_staff", "submit", person(staff), data=curation()))
-        await handle.signal("decide_signal", Decision("curate_expert", "submit", person(expert), data=curation()))
+        await handle.execute_update("decide", Decision("curate_staff", "submit", person(staff), data=curation()))
+        await handle.execute_update("decide", Decision("curate_expert", "submit", person(expert), data=curation()))
         await eventually(lambda: "display" in open_tasks(engine, case_id))
         display = {"sku": "8991234567891", "stock": 10, "price": 27500}
-        await handle.signal("decide_signal", Decision("display", "display", person(staff), data=display))
+        await handle.execute_update("decide", Decision("display", "display", person(staff), data=display))
         result = await handle.result()
         await maybe_save_history(time_env.client, case_id, "gallery-curation-escalated-displayed")
     assert result["status"] == "completed"

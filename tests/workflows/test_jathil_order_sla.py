@@ -1,7 +1,7 @@
 """jathil-order's timers on real parts (time-skipping server, database, calendar, mail sink): an unpaid
 transfer cancelled after 1 working day with its stock given back once, receipt confirmed automatically
 `receipt_days` working days after shipping, and the 3-working-day delivery standard across a weekend.
-Expected instants come from the holiday oracle (tests.utils.timeskip), decisions by signal."""
+Expected instants come from the holiday oracle (tests.utils.timeskip), decisions by the `decide` update."""
 
 import asyncio
 from collections.abc import Iterator
@@ -76,7 +76,7 @@ def case_row(shop: Shop, case_id: str) -> Case:
 
 
 async def decide(handle: WorkflowHandle, step: str, action: str, actor: Person, **extra: Any) -> None:
-    await handle.signal("decide_signal", Decision(step, action, actor, **extra))
+    await handle.execute_update("decide", Decision(step, action, actor, **extra))
 
 
 async def overdue_attribute_becomes(handle: WorkflowHandle, expected: bool) -> None:

@@ -82,9 +82,9 @@ async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowE
         await eventually(lambda: mails_to(mail_sink, head.email, "eskalasi"))
         assert not [m for m in mail_sink.messages() if other_agency.email in m["to"]]
 
-        # The step waited on after escalation; the officer decides (by signal: see sdk-java#2283).
+        # The step waited on after escalation; the officer decides.
         handle = time_env.client.get_workflow_handle(case_id)
-        await handle.signal("decide_signal", Decision("verify", "forward", person(field_admin)))
+        await handle.execute_update("decide", Decision("verify", "forward", person(field_admin)))
         await eventually(lambda: events(engine, case_id, "forward"))
 
         # A late approval is the main administrator's own delay: it escalates to the head of agency.
@@ -93,7 +93,7 @@ async def test_verify_step_deadline_reminder_and_escalations(time_env: WorkflowE
         await eventually(lambda: mails_to(mail_sink, head.email, "Eskalasi: Validasi dan persetujuan"))
         await eventually(lambda: mails_to(mail_sink, main_admin.email, "Eskalasi: Validasi dan persetujuan"))
         assert not mails_to(mail_sink, field_admin.email, "Eskalasi: Validasi dan persetujuan")
-        await handle.signal("decide_signal", Decision("approve", "approve", person(main_admin)))
+        await handle.execute_update("decide", Decision("approve", "approve", person(main_admin)))
         result = await handle.result()
         await maybe_save_history(time_env.client, case_id, "jathil-vendor-escalated-approved")
         assert result["status"] == "completed"
@@ -118,7 +118,7 @@ async def test_an_uncorrected_return_is_cancelled_after_ten_working_days(
         case_id = await start_case(time_env.client, settings, engine, sop="jathil-vendor",
                                    applicant=person(applicant), data=jathil_vendor_form())
         handle = time_env.client.get_workflow_handle(case_id)
-        await handle.signal("decide_signal", Decision("verify", "return", person(field_admin), reason="NIB salah"))
+        await handle.execute_update("decide", Decision("verify", "return", person(field_admin), reason="NIB salah"))
         await eventually(lambda: mails_to(mail_sink, applicant.email, "perlu diperbaiki"))
 
         await skip_to(time_env, remind + timedelta(minutes=1))

@@ -71,8 +71,8 @@ async def test_the_response_is_due_three_working_days_after_receipt_across_a_hol
         assert near(service_due(engine, case_id), due)
         await eventually(lambda: mails_to(mail_sink, complainant.email, "Pengaduan Anda diterima"))
         handle = time_env.client.get_workflow_handle(case_id)
-        await handle.signal("decide_signal", Decision("admin_check", "valid", person(officer)))
-        await handle.signal("decide_signal", Decision("coordinate", "forward", person(officer),
+        await handle.execute_update("decide", Decision("admin_check", "valid", person(officer)))
+        await handle.execute_update("decide", Decision("coordinate", "forward", person(officer),
                                                       data={"role": "kepala_bidang", "question": "Mengapa tutup?"}))
         await eventually(lambda: events(engine, case_id, "forward"))
 
@@ -106,7 +106,7 @@ async def test_the_response_is_due_three_working_days_after_receipt_across_a_hol
                          Decision("rate", "rate", rater, data={"rating": 3}),
                          Decision("resolve", "resolved", person(officer), data={"resolution": "Jadwal piket."})):
             await eventually(lambda: decision.step in open_steps(engine, case_id))
-            await handle.signal("decide_signal", decision)
+            await handle.execute_update("decide", decision)
             if decision.step == "respond":
                 await eventually(lambda: mails_to(mail_sink, complainant.email, "Tanggapan atas pengaduan"))
                 await eventually(lambda: service_due(engine, case_id) is None)

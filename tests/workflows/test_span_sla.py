@@ -71,7 +71,7 @@ async def test_a_three_working_day_span_escalates_after_the_weekend(
             assert near(view.service_due_at, due) and view.open_steps[0].due_at is None
 
             handle = time_env.client.get_workflow_handle(case_id)
-            await handle.signal("decide_signal", Decision("verify", "valid", person(field_admin)))
+            await handle.execute_update("decide", Decision("verify", "valid", person(field_admin)))
             await eventually(lambda: open_step(engine, case_id) == "deliver")
             assert near(case_row(engine, case_id).service_due_at, due)  # one deadline across both steps
 
@@ -93,7 +93,7 @@ async def test_a_three_working_day_span_escalates_after_the_weekend(
             assert late.overdue and near(late.service_due_at, due)
 
             # Step 2 closes: the span ends, the case goes on without it, and no second escalation comes.
-            await handle.signal("decide_signal", Decision("deliver", "delivered", person(field_admin)))
+            await handle.execute_update("decide", Decision("deliver", "delivered", person(field_admin)))
             await eventually(lambda: open_step(engine, case_id) == "archive")
             ended = case_row(engine, case_id)
             assert ended.service_due_at is None and not ended.overdue and ended.status == "open"
@@ -101,7 +101,7 @@ async def test_a_three_working_day_span_escalates_after_the_weekend(
             assert not events(engine, case_id, "escalation2")
             assert not mails_to(mail_sink, head.email, "Eskalasi kedua")
 
-            await handle.signal("decide_signal", Decision("archive", "done", person(field_admin)))
+            await handle.execute_update("decide", Decision("archive", "done", person(field_admin)))
             result = await handle.result()
 
     assert result["status"] == "completed"

@@ -130,7 +130,7 @@ async def search_attribute(handle: WorkflowHandle, name: str) -> Any:
 
 
 async def decide(handle: WorkflowHandle, step_id: str, action: str) -> None:
-    await handle.signal(SpanTestWorkflow.decide_signal, Decision(step_id, action, OFFICER))
+    await handle.execute_update(SpanTestWorkflow.decide, Decision(step_id, action, OFFICER))
 
 
 async def test_a_span_reminds_escalates_across_steps_and_stops_at_its_ending_step(time_env: WorkflowEnvironment) -> None:

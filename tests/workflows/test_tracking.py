@@ -70,7 +70,7 @@ async def test_timers_escalate_and_the_projection_versions_grow(time_env: Workfl
         handle = await start(time_env, queue)
         await time_env.sleep(timedelta(hours=4))
         officer = Person(7, "Petugas", "admin_bidang", "ponorogo")
-        await handle.signal(ThrowawayWorkflow.decide_signal, Decision("handle", "done", officer))
+        await handle.execute_update(ThrowawayWorkflow.decide, Decision("handle", "done", officer))
         result = await handle.result()
 
     assert result.status == "completed"
