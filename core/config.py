@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # How long the API waits for a workflow to take a decision or a start before it answers 503:
     # a request never hangs on a stopped worker or an unreachable Temporal server.
     temporal_timeout: float = Field(default=10.0, gt=0, le=120)
+    # The daily digest (workflows/digest.py): when each agency's schedule fires, in the agency's own zone,
+    # on its working days.
+    digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # How long a satisfaction-survey link (core.survey) stays valid after the invitation is sent.
+    survey_days: int = Field(default=30, ge=1, le=366)
 
     @field_validator("env")
     @classmethod
