@@ -30,6 +30,7 @@ from core.db import session_scope
 from core.messages import Attachment, EngineActivity, Notice, Recipients
 from core.models import Notification, User
 from core.roles import ZONE_NAMES, agency_timezone
+from core.survey import invitation_context
 from templates import folder as template_folder
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -213,7 +214,8 @@ class EmailNotifier:
         return (person.email or "").strip() or None
 
     async def send(self, to: str, template: str, context: dict, attachments: Sequence[Attachment] = ()) -> str:
-        email = render_email(template, {**context, "base_url": self.settings.base_url})
+        email = render_email(template, {**context, "base_url": self.settings.base_url,
+                                        **invitation_context(self.settings, template, context)})
         parts = await asyncio.to_thread(mail_parts, self.settings, self.engine, attachments, to,
                                         context.get("recipient_name") or "", context.get("agency")) \
             if attachments else []

@@ -84,6 +84,10 @@ CONTINUE_AS_NEW_PATCH = "continue-as-new"
 MAX_LINK_ATTEMPTS = 20
 # Decisions by signal are refused from this patch on (their actor came from the caller); see decide_signal.
 DECIDE_SIGNAL_REFUSED = "decide-signal-refused"
+# A case closed completed or rejected invites its applicant to the satisfaction survey (core.survey); runs
+# recorded before it replay without the invitation.
+SURVEY_PATCH = "survey-invitation"
+SURVEY_TEMPLATE = "survey_invitation"  # core.survey.INVITATION_TEMPLATE, its link signed when sent
 
 
 @dataclass(frozen=True)
@@ -948,6 +952,10 @@ class SopWorkflow:
         self.writes.changed()
         if template:
             self.notify(template, self.applicant(), "finish", **context)
+        if status in (CaseStatus.COMPLETED, CaseStatus.REJECTED) and workflow.patched(SURVEY_PATCH):
+            invited = self.applicant()
+            if invited.user_ids or invited.emails:  # the invitation is an e-mail
+                self.notify(SURVEY_TEMPLATE, invited, "survey")
         await self.flush()
         await workflow.wait_condition(workflow.all_handlers_finished)
         await asyncio.gather(*self._outbox)

@@ -76,8 +76,8 @@ async def test_notices_wait_out_a_mail_server_down_for_two_hours(
 
             with session_scope(engine) as session:
                 sent = session.exec(select(Notification).where(col(Notification.case_id).in_(case_ids))).all()
-            # submitted, verify task, approve task for all three; approved for two
-            assert len(sent) == 3 * 3 + 2
+            # submitted, verify task, approve task for all three; approved and the survey invitation for two
+            assert len(sent) == 3 * 3 + 2 * 2
             expected = {(n.recipient, message_id_for(n.key, settings.mail_from)) for n in sent}
             await eventually(lambda: {(m["to"], m["message_id"]) for m in sink.messages()} >= expected)
             mails = sink.messages()

@@ -28,7 +28,7 @@ from tests.utils.waiting import eventually
 
 
 CASES = 20
-MAILS_PER_CASE = 4  # submitted, verify task, approve task, approved
+MAILS_PER_CASE = 5  # submitted, verify task, approve task, approved, the survey invitation
 KILL_AFTER = 8  # cases forwarded (some approvals then in flight) when the worker is killed
 STAGGER = 0.15  # seconds between one case's decisions and the next's
 
