@@ -142,6 +142,40 @@ class OpenStep:
     remind_at: datetime | None = None
     second_escalation_at: datetime | None = None
     overdue: bool = False
+    # A role task a colleague took (the `claim` update): only they decide it until it is released.
+    claimed_by: Person | None = None
+    # The person named for it is away: it went to their delegate (a delegation, see core.models_owners).
+    delegated_from: Person | None = None
+
+
+@dataclass
+class TaskOwner:
+    """A change of who owns an open step (the `claim`, `release` and `reassign` updates), sent by the API
+    for the actor it authenticated. `assignee`: the person a step is reassigned to, resolved by the API
+    (its delegate if they are away, `delegated_from` then naming them)."""
+
+    step: str
+    actor: Person
+    assignee: Person | None = None
+    delegated_from: Person | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Reminder:
+    """The `remind` update: the open steps' reminder sent again; `key` (one per request) keeps it apart
+    from the timer's reminder and from earlier requests."""
+
+    actor: Person
+    key: str
+
+
+@dataclass
+class Cancellation:
+    """The `cancel` update: the case closes as cancelled, with the reason, by the head of agency."""
+
+    actor: Person
+    reason: str
 
 
 @dataclass

@@ -162,6 +162,7 @@ DEFINITION = SopDefinition(
 class JathilOrderWorkflow(SopWorkflow):
     definition = DEFINITION
     participant_from = "seller"  # the seller sees the order too
+    cancellable = False  # money in escrow: only its own steps (auto-cancel, complaint) undo an order
 
     def __init__(self) -> None:
         super().__init__()

@@ -7,9 +7,10 @@ is an activity.
 """
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from copy import deepcopy
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         CaseStatus,
         CaseStart,
         CaseTicket,
+        Cancellation,
         Deadlines,
         DeadlineRequest,
         Decision,
@@ -46,7 +48,9 @@ with workflow.unsafe.imports_passed_through():
         OpenStep,
         Person,
         Recipients,
+        Reminder,
         StepsResult,
+        TaskOwner,
     )
     from core.roles import ROLE_TITLES
 
@@ -84,6 +88,11 @@ CONTINUE_AS_NEW_PATCH = "continue-as-new"
 MAX_LINK_ATTEMPTS = 20
 # Decisions by signal are refused from this patch on (their actor came from the caller); see decide_signal.
 DECIDE_SIGNAL_REFUSED = "decide-signal-refused"
+# Who may reassign a task, release a colleague's claim and send a reminder again, within their agency;
+# cancelling a case is the head of agency's alone.
+SUPERVISORS = ("supervisor", "kepala_bidang", "kepala_dinas")
+CANCELLER = "kepala_dinas"
+CANCELLED_STAGE = "Dibatalkan"
 # A case closed completed or rejected invites its applicant to the satisfaction survey (core.survey); runs
 # recorded before it replay without the invitation.
 SURVEY_PATCH = "survey-invitation"
@@ -119,7 +128,9 @@ class Action:
         return self.key or self.assigns
 
 
-ASSIGNED = ("assignee", "assignees")  # the data keys the API fills with the resolved person(s)
+# The data keys the API fills with the resolved person(s), and with the delegations it applied to them
+# ([{"from": person, "to": person}]: the person named is away, their delegate got the step).
+ASSIGNED = ("assignee", "assignees", "delegations")
 
 
 @dataclass(frozen=True)
@@ -259,6 +270,19 @@ def _assignment_errors(action: Action, decision: Decision, agency: str) -> list[
     return []
 
 
+def _refused(message: str, kind: str = FORBIDDEN) -> ApplicationError:
+    return ApplicationError(message, type=kind, non_retryable=True)
+
+
+def _plain(someone: Person) -> Person:
+    """Who someone is, without their contact details (kept in the open step and the history)."""
+    return Person(id=someone.id, name=someone.name, role=someone.role, agency=someone.agency)
+
+
+class _CaseCancelled(Exception):
+    """Raised out of the script's wait by the `cancel` update; SopWorkflow's run wrapper then closes the case."""
+
+
 @dataclass
 class _Ticket:
     number: int
@@ -302,6 +326,9 @@ class SopWorkflow:
     # whose state beyond the engine's lives in self.data. Such an SOP restores its state in a
     # @workflow.init __init__ through `resume`, so that a decision arriving first meets the open step.
     continues_as_new: ClassVar[bool] = False
+    # The head of agency may cancel a waiting case (the `cancel` update). False for an SOP whose own
+    # steps must undo what it holds (money in escrow).
+    cancellable: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.case: CaseStart | None = None
@@ -325,6 +352,25 @@ class SopWorkflow:
         self._carried: CaseCarry | None = None  # what this run took over from the previous one
         self._replaying_script: list[StepsResult] = []  # results still to replay before the open step
         self._fast_forward = False  # replaying the script: no events, notices or writes
+        self._cancelling: Cancellation | None = None  # the `cancel` update arrived: the script stops
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each SOP's `run` closes the case as cancelled when the `cancel` update stops its script."""
+        super().__init_subclass__(**kwargs)
+        run = cls.__dict__.get("run")
+        if run is None or not asyncio.iscoroutinefunction(run):
+            return
+
+        @functools.wraps(run)
+        async def run_until_cancelled(self: "SopWorkflow", *args: Any) -> Any:
+            try:
+                return await run(self, *args)
+            except _CaseCancelled:
+                assert self._cancelling is not None
+                return await self.finish(status=CaseStatus.CANCELLED, stage=CANCELLED_STAGE, template="cancelled",
+                                         reason=self._cancelling.reason)
+
+        setattr(cls, "run", run_until_cancelled)
 
     # ---- handlers -------------------------------------------------------------------------
 
@@ -379,6 +425,161 @@ class SopWorkflow:
         uploader, case = upload.uploaded_by, self._case
         if uploader.id != case.applicant.id and uploader.agency != case.agency:
             raise ApplicationError("Anda tidak berwenang mengunggah ke kasus ini", type=FORBIDDEN, non_retryable=True)
+
+    # ---- who owns a task (the API sends these for the actor it authenticated) -------------
+
+    @workflow.update(name="claim")
+    async def claim_task(self, request: TaskOwner) -> DecisionResult:
+        """A role task becomes the actor's: colleagues still see it, and cannot decide it until released."""
+        task = self._claimable(request)
+        task.view.claimed_by = _plain(request.actor)
+        self.add_event(request.step, request.actor, "claim", request.reason)
+        return await self._written()
+
+    @claim_task.validator
+    def _validate_claim(self, request: TaskOwner) -> None:
+        self._claimable(request)
+
+    def _claimable(self, request: TaskOwner) -> _OpenTask:
+        task = self._open_task(request.step)
+        view = task.view
+        if view.claimed_by is not None:
+            raise _refused(f"Langkah ini sudah diambil oleh {view.claimed_by.name}", NOT_OPEN)
+        if view.assignee_id is not None and not view.assignees:
+            raise _refused(f"Langkah ini ditugaskan kepada {view.assignee_name}; tidak dapat diambil", NOT_OPEN)
+        self._check_actor(task, request.actor)
+        return task
+
+    @workflow.update(name="release")
+    async def release_task(self, request: TaskOwner) -> DecisionResult:
+        """The claim ends (by the claimer, or a supervisor of the agency): the role task is everyone's again."""
+        task = self._releasable(request)
+        claimer, task.view.claimed_by = task.view.claimed_by, None
+        self.add_event(request.step, request.actor, "release", request.reason,
+                       {"claimed_by": asdict(claimer)} if claimer else {})
+        return await self._written()
+
+    @release_task.validator
+    def _validate_release(self, request: TaskOwner) -> None:
+        self._releasable(request)
+
+    def _releasable(self, request: TaskOwner) -> _OpenTask:
+        task = self._open_task(request.step)
+        claimer = task.view.claimed_by
+        if claimer is None:
+            raise _refused("Langkah ini tidak sedang diambil siapa pun", NOT_OPEN)
+        if request.actor.id != claimer.id and not self._supervises(request.actor):
+            raise _refused("Hanya yang mengambil langkah ini atau atasannya yang dapat melepaskannya")
+        return task
+
+    @workflow.update(name="reassign")
+    async def reassign_task(self, request: TaskOwner) -> DecisionResult:
+        """A supervisor gives the step to a named person of the agency and the step's role; whoever held it
+        (its assignee, or a colleague who claimed it) may no longer decide it."""
+        task = self._reassignable(request)
+        view, new = task.view, request.assignee
+        assert new is not None
+        before = [asdict(p) for p in view.assignees] or (
+            [{"id": view.assignee_id, "name": view.assignee_name}] if view.assignee_id is not None else [])
+        view.assignee_id, view.assignee_name, view.assignees = new.id, new.name, []
+        view.claimed_by, view.delegated_from = None, _plain(request.delegated_from) if request.delegated_from else None
+        data: dict[str, Any] = {"from": before, "to": asdict(_plain(new))}
+        if request.delegated_from is not None:
+            data["delegated_from"] = asdict(_plain(request.delegated_from))
+        self.add_event(request.step, request.actor, "reassign", request.reason, data)
+        # Its own notice: the event's number keeps the key apart from the step's first "task" notice.
+        self.notify("task", Recipients(user_ids=[new.id] if new.id is not None else []),
+                    f"{request.step}@{len(self.history)}", task=task)
+        return await self._written()
+
+    @reassign_task.validator
+    def _validate_reassign(self, request: TaskOwner) -> None:
+        self._reassignable(request)
+
+    def _reassignable(self, request: TaskOwner) -> _OpenTask:
+        task = self._open_task(request.step)
+        if not self._supervises(request.actor):
+            raise _refused("Hanya Supervisor, Kepala Bidang atau Kepala Dinas instansi ini yang dapat mengalihkan tugas")
+        if task.definition.applicant_step:
+            raise _refused("Langkah pemohon tidak dapat dialihkan", NOT_OPEN)
+        new, view = request.assignee, task.view
+        title = ROLE_TITLES.get(view.role, view.role)
+        if new is None or not _is_staff_of(asdict(new), view.role, self._case.agency):
+            raise invalid([{"loc": ["body", "assignee"], "type": "assignee",
+                            "msg": f"Pilih seorang {title} dari instansi ini"}])
+        if new.id == view.assignee_id and not view.assignees:
+            raise invalid([{"loc": ["body", "assignee"], "type": "assignee",
+                            "msg": f"{new.name} sudah memegang langkah ini"}])
+        return task
+
+    def _open_task(self, step: str) -> _OpenTask:
+        if self.status != CaseStatus.OPEN or self._cancelling is not None:
+            raise _refused("Kasus sudah ditutup", NOT_OPEN)
+        task = self.tasks.get(step)
+        if task is None or task.closed:
+            raise _refused(f"Langkah {step!r} tidak sedang terbuka", NOT_OPEN)
+        return task
+
+    def _supervises(self, actor: Person) -> bool:
+        return actor.role in SUPERVISORS and actor.agency == self._case.agency
+
+    async def _written(self) -> DecisionResult:
+        """After a change made by a handler: returns once the projection holds it (this write begins now,
+        the change being the latest)."""
+        self.writes.changed()
+        await self.flush()
+        return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
+
+    # ---- supervisors' actions on a whole case ----------------------------------------------
+
+    @workflow.update(name="remind")
+    async def remind_again(self, request: Reminder) -> DecisionResult:
+        """The open steps' reminder sent again to whoever can act on them (each request its own notice)."""
+        for task in self._remindable(request):
+            recipients = self._step_recipients(task)
+            self.add_event(task.definition.id, request.actor, "remind", "Pengingat dikirim ulang")
+            self.notify("reminder", recipients, f"{task.definition.id}@remind-{request.key}", task=task)
+        return await self._written()
+
+    @remind_again.validator
+    def _validate_remind(self, request: Reminder) -> None:
+        self._remindable(request)
+
+    def _remindable(self, request: Reminder) -> list[_OpenTask]:
+        if self.status != CaseStatus.OPEN or self._cancelling is not None:
+            raise _refused("Kasus sudah ditutup", NOT_OPEN)
+        if not self._supervises(request.actor):
+            raise _refused("Hanya Supervisor, Kepala Bidang atau Kepala Dinas instansi ini yang dapat mengingatkan")
+        open_tasks = [t for t in self.tasks.values() if not t.closed]
+        if not open_tasks:
+            raise _refused("Kasus ini tidak sedang menunggu langkah siapa pun", NOT_OPEN)
+        return open_tasks
+
+    @workflow.update(name="cancel")
+    async def cancel_case(self, request: Cancellation) -> DecisionResult:
+        """The head of agency cancels the case with a reason: its script stops where it waits, the case
+        closes as cancelled, the applicant is told. Returns once that is in the projection."""
+        self._cancellable(request)
+        self._cancelling = request
+        self.add_event("finish", request.actor, "cancel", request.reason.strip())
+        await workflow.wait_condition(lambda: self.status == CaseStatus.CANCELLED and self.writes.settled())
+        return DecisionResult(case_id=self._case.case_id, status=self.status, stage=self.stage)
+
+    @cancel_case.validator
+    def _validate_cancel(self, request: Cancellation) -> None:
+        self._cancellable(request)
+
+    def _cancellable(self, request: Cancellation) -> None:
+        if self.status != CaseStatus.OPEN or self._cancelling is not None:
+            raise _refused("Kasus sudah ditutup", NOT_OPEN)
+        if request.actor.role != CANCELLER or request.actor.agency != self._case.agency:
+            raise _refused("Hanya Kepala Dinas instansi ini yang dapat membatalkan kasus")
+        if not self.cancellable:
+            raise _refused("Kasus layanan ini tidak dapat dibatalkan dari sini; ikuti langkah SOP-nya", NOT_OPEN)
+        if not any(not t.closed for t in self.tasks.values()):
+            raise _refused("Kasus ini sedang diproses; coba lagi sebentar lagi", NOT_OPEN)
+        if not (request.reason or "").strip():
+            raise invalid([{"loc": ["body", "reason"], "msg": "Alasan pembatalan wajib diisi", "type": "missing"}])
 
     @workflow.query(name="open_steps")
     def open_steps(self) -> list[OpenStep]:
@@ -442,6 +643,9 @@ class SopWorkflow:
 
     def _check_actor(self, task: _OpenTask, actor: Person) -> None:
         view = task.view
+        if view.claimed_by is not None and actor.id != view.claimed_by.id:
+            raise ApplicationError(f"Langkah ini sedang diambil oleh {view.claimed_by.name}", type=FORBIDDEN,
+                                   non_retryable=True)
         if view.assignees:  # given to several people: any one of them
             if actor.id not in {p.id for p in view.assignees}:
                 raise ApplicationError("Langkah ini ditugaskan kepada orang lain", type=FORBIDDEN, non_retryable=True)
@@ -609,9 +813,11 @@ class SopWorkflow:
                     and workflow.patched(CONTINUE_AS_NEW_PATCH):
                 # Once the decisions' handlers have returned and the notices are out, unless news comes first.
                 await workflow.wait_condition(lambda: self._quiet(step_ids) or self._has_news(step_ids, decided))
-                if self._quiet(step_ids):
+                if self._quiet(step_ids) and self._cancelling is None:
                     self._continue_as_new()
-            await workflow.wait_condition(lambda: self._has_news(step_ids, decided))
+            await workflow.wait_condition(lambda: self._has_news(step_ids, decided) or self._cancelling is not None)
+            if self._cancelling is not None:
+                raise _CaseCancelled()
             for step_id in step_ids:
                 task = self.tasks[step_id]
                 self._apply_pending(task)
@@ -717,6 +923,10 @@ class SopWorkflow:
         self._end_spans(lambda span: span.ends_at_step == task.definition.id)
         event_data = self.event_data(decision)
         self.add_event(decision.step, decision.actor, decision.action, decision.reason, event_data)
+        for delegated in (decision.data or {}).get("delegations") or []:  # the API applied a delegation
+            self.add_event(decision.step, SYSTEM, "delegated",
+                           f"Didelegasikan dari {delegated['from']['name']} kepada {delegated['to']['name']}",
+                           {"from": delegated["from"], "to": delegated["to"]})
         return decision
 
     def record_edit(self, decision: Decision, clean: dict[str, Any], labels: dict[str, str]) -> None:
