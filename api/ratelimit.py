@@ -2,6 +2,7 @@
 case start). One per API process: several processes each count their own (see the README's notes)."""
 
 import math
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from collections.abc import Callable
 class RateLimiter:
     """At most `limit` hits per `window` seconds per key, over a sliding window. Memory is bounded: at most
     `max_keys` keys with at most `limit` instants each; when full, the key seen least recently is dropped.
-    Not thread-safe: call it from the event loop (it never awaits)."""
+    Safe across threads (it never blocks for long: a lock around a few dict operations)."""
 
     def __init__(self, limit: int, window: float, max_keys: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -18,11 +19,15 @@ class RateLimiter:
             raise ValueError("limit and max_keys must be at least 1, window positive")
         self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
         self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def hit(self, key: str) -> int:
         """Counts one attempt and returns 0; or, over the limit, counts nothing and returns the whole seconds
         until the next attempt is allowed (the Retry-After)."""
-        now = self.clock()
+        with self._lock:
+            return self._hit(key, self.clock())
+
+    def _hit(self, key: str, now: float) -> int:
         hits = self._hits.pop(key, None) or deque()
         while hits and hits[0] <= now - self.window:
             hits.popleft()
@@ -33,6 +38,10 @@ class RateLimiter:
         while len(self._hits) > self.max_keys:
             self._hits.popitem(last=False)
         return 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._hits.clear()
 
     def __len__(self) -> int:
         return len(self._hits)

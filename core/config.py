@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # address and hour, per API process (api.ratelimit); beyond it 429 with Retry-After.
     public_starts_per_hour: int = Field(default=10, ge=1)
     verify_hours: int = 48
+    # An account not verified within this many days may be registered again (its row is reused) and is
+    # removed by `alur users purge-unverified`, unless it has cases.
+    unverified_ttl_days: int = Field(default=7, ge=1)
     # How long the API waits for a workflow to take a decision or a start before it answers 503:
     # a request never hangs on a stopped worker or an unreachable Temporal server.
     temporal_timeout: float = Field(default=10.0, gt=0, le=120)

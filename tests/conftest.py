@@ -95,8 +95,8 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture(autouse=True)
 def fresh_login_throttle() -> Iterator[None]:
-    """Each test starts with no failed logins counted (the throttle is per process)."""
-    from api.accounts import LOGINS
+    """Each test starts with no failed logins nor account e-mails counted (the throttles are per process)."""
+    from api.accounts import forget_throttles
 
     yield
-    LOGINS._failures.clear()
+    forget_throttles()

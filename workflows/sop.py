@@ -88,10 +88,6 @@ CONTINUE_AS_NEW_PATCH = "continue-as-new"
 MAX_LINK_ATTEMPTS = 20
 # Decisions by signal are refused from this patch on (their actor came from the caller); see decide_signal.
 DECIDE_SIGNAL_REFUSED = "decide-signal-refused"
-# A case closed completed or rejected invites its applicant to the satisfaction survey (core.survey); runs
-# recorded before it replay without the invitation.
-SURVEY_PATCH = "survey-invitation"
-SURVEY_TEMPLATE = "survey_invitation"  # core.survey.INVITATION_TEMPLATE, its link signed when sent
 # Who may reassign a task, release a colleague's claim and send a reminder again, within their agency;
 # cancelling a case is the head of agency's alone.
 SUPERVISORS = ("supervisor", "kepala_bidang", "kepala_dinas")

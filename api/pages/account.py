@@ -1,4 +1,4 @@
-"""Logging in and out, registration, e-mail verification."""
+"""Logging in and out, registration, e-mail verification, a forgotten password."""
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -12,7 +12,6 @@ from api.pages.web import (
 )
 from api.errors import ApiError
 from core.roles import ROLE_TITLES
-from core.users import find_user
 
 router = page_router()
 
@@ -74,31 +73,124 @@ def registration_form(request: Request, peran: str = "") -> Response:
     return registration_page(request, {"role": peran} if peran in roles else {})
 
 
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
 @router.post("/daftar")
 async def register(request: Request, form: CheckedForm) -> Response:
+    """The same page whether or not the e-mail has an account (api.accounts.register)."""
     values = read_values(REGISTRATION_FIELDS, form)
     try:
-        registration = accounts.parse_registration(submitted(values))
-        user = await accounts.register(settings_of(request), request.app.state.engine, registration)
+        registration = accounts.parse_registration({**submitted(values), "password": str(form.get("password", ""))})
+        await accounts.register(settings_of(request), request.app.state.engine, registration, client_of(request))
     except ApiError as error:
         return registration_page(request, values, error)
-    return render(request, "register_sent.html", email=user.email)
+    return render(request, "register_sent.html", email=registration.email)
 
 
 @router.get("/verifikasi")
-def verify(request: Request, token: str = "") -> Response:
+def verify_form(request: Request, token: str = "") -> Response:
+    """The link in the e-mail: shows whose account it activates and a button; only the POST activates
+    (a mail scanner that follows links activates nothing)."""
     try:
-        user = accounts.verify(settings_of(request), request.app.state.engine, token)
+        user = accounts.verification_of(settings_of(request), request.app.state.engine, token)
     except ApiError as error:
-        return render(request, "verify.html", status=error.status, ok=False, message=error.detail)
-    return render(request, "verify.html", ok=True, name=user.name)
+        return render(request, "verify.html", status=error.status, state="failed", message=error.detail)
+    return render(request, "verify.html", state="confirm", token=token, email=user.email, name=user.name)
+
+
+@router.post("/verifikasi")
+def verify(request: Request, form: CheckedForm) -> Response:
+    try:
+        user = accounts.verify(settings_of(request), request.app.state.engine, str(form.get("token", "")))
+    except ApiError as error:
+        return render(request, "verify.html", status=error.status, state="failed", message=error.detail)
+    return render(request, "verify.html", state="done", name=user.name)
+
+
+EMAIL_FIELD = (FormField("email", "E-mail", "email"),)
+NEW_PASSWORD_FIELD = (FormField("password", "Kata sandi baru", "password",
+                                hint="Minimal 8 karakter; spasi ikut dihitung"),)
+EMAIL_REQUESTS = {  # the pages that ask for a link by e-mail: (title, intro, button)
+    "/verifikasi/kirim-ulang": ("Kirim ulang tautan aktivasi",
+                                "Masukkan e-mail yang Anda pakai saat mendaftar. Bila akunnya belum aktif, kami "
+                                "kirim tautan aktivasi yang baru.", "Kirim tautan aktivasi"),
+    "/kata-sandi/lupa": ("Lupa kata sandi",
+                         "Masukkan e-mail akun Anda. Kami kirim tautan untuk memilih kata sandi baru; tautan "
+                         "itu berlaku satu jam dan hanya dapat dipakai sekali.", "Kirim tautan atur ulang"),
+}
+
+
+def email_request_page(request: Request, action: str, email: str = "", error: ApiError | None = None) -> Response:
+    title, intro, button = EMAIL_REQUESTS[action]
+    errors, general = field_messages(error.detail, {"email"}) if error else ({}, [])
+    return render(request, "email_request.html", status=error.status if error else 200, action=action,
+                  title=title, intro=intro, button=button, fields=EMAIL_FIELD, values={"email": email},
+                  errors=errors, general=general)
+
+
+@router.get("/verifikasi/kirim-ulang")
+def resend_verification_form(request: Request, email: str = "") -> Response:
+    return email_request_page(request, "/verifikasi/kirim-ulang", email)
 
 
 @router.post("/verifikasi/kirim-ulang")
 async def resend_verification(request: Request, form: CheckedForm) -> Response:
     """Always the same answer, so the page does not reveal which e-mails have accounts."""
     email = str(form.get("email", "")).strip()
-    user = await run_in_threadpool(find_user, request.app.state.engine, email) if email else None
-    if user is not None and not user.verified:
-        await accounts.send_verification(settings_of(request), request.app.state.engine, user)
-    return render(request, "register_sent.html", email=email, resent=True)
+    try:
+        address = accounts.parse_form(accounts.EmailOnly, {"email": email}).email
+    except ApiError as error:
+        return email_request_page(request, "/verifikasi/kirim-ulang", email, error)
+    await accounts.resend_verification(settings_of(request), request.app.state.engine, address, client_of(request))
+    return render(request, "register_sent.html", email=address, resent=True)
+
+
+@router.get("/kata-sandi/lupa")
+def forgot_password_form(request: Request, email: str = "") -> Response:
+    return email_request_page(request, "/kata-sandi/lupa", email)
+
+
+@router.post("/kata-sandi/lupa")
+async def forgot_password(request: Request, form: CheckedForm) -> Response:
+    """Always the same answer (api.accounts.forgot_password)."""
+    email = str(form.get("email", "")).strip()
+    try:
+        address = accounts.parse_form(accounts.EmailOnly, {"email": email}).email
+    except ApiError as error:
+        return email_request_page(request, "/kata-sandi/lupa", email, error)
+    await accounts.forgot_password(settings_of(request), request.app.state.engine, address, client_of(request))
+    return render(request, "register_sent.html", email=address, reset=True)
+
+
+def reset_page(request: Request, token: str, error: ApiError | None = None) -> Response:
+    errors, general = field_messages(error.detail, {"password"}) if error else ({}, [])
+    return render(request, "password_reset.html", status=error.status if error else 200, state="form",
+                  token=token, fields=NEW_PASSWORD_FIELD, values={}, errors=errors, general=general)
+
+
+@router.get("/kata-sandi/atur-ulang")
+def reset_password_form(request: Request, token: str = "") -> Response:
+    """The link in the reset e-mail: the form for the new password (nothing changes on GET)."""
+    try:
+        accounts.reset_target(settings_of(request), request.app.state.engine, token)
+    except ApiError as error:
+        return render(request, "password_reset.html", status=error.status, state="failed", message=error.detail)
+    return reset_page(request, token)
+
+
+@router.post("/kata-sandi/atur-ulang")
+def reset_password(request: Request, form: CheckedForm) -> Response:
+    token = str(form.get("token", ""))
+    try:
+        reset = accounts.parse_form(accounts.PasswordReset, {"token": token,
+                                                             "password": str(form.get("password", ""))})
+        accounts.reset_password(settings_of(request), request.app.state.engine, reset)
+    except ApiError as error:
+        if error.status == 422:
+            return reset_page(request, token, error)
+        return render(request, "password_reset.html", status=error.status, state="failed", message=error.detail)
+    response = render(request, "password_reset.html", state="done")
+    clear_cookie(response, settings_of(request), SESSION_COOKIE)  # every session ended, this one too
+    return response
