@@ -16,10 +16,13 @@ def _task_rows(snapshot: CaseSnapshot, step: OpenStep) -> list[Task]:
     """One row per open step; a step given to several people has one row per person (each finds it in
     their inbox, any one of them takes it)."""
     assignees = [p.id for p in step.assignees if p.id is not None] or [step.assignee_id]
+    claimer = step.claimed_by  # a colleague took it: everyone still sees it, marked with their name
     return [Task(
         case_id=snapshot.case_id, agency=snapshot.agency, step=step.step, title=step.title, role=step.role,
         assignee_id=assignee_id, queue=step.queue, actions=list(step.actions), started_at=step.started_at,
-        due_at=step.due_at, overdue=step.overdue,
+        due_at=step.due_at, overdue=step.overdue, claimed_by_id=claimer.id if claimer else None,
+        claimed_by_name=claimer.name if claimer else None,
+        delegated_from_name=step.delegated_from.name if step.delegated_from else None,
     ) for assignee_id in assignees]
 
 

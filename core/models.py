@@ -100,6 +100,11 @@ class Task(SQLModel, table=True):
     started_at: datetime = at_field()
     due_at: datetime | None = at_field(nullable=True, index=True)
     overdue: bool = False
+    # A role task a colleague took (the `claim` update): others still see it, only they decide it.
+    claimed_by_id: int | None = Field(default=None, index=True)
+    claimed_by_name: str | None = Field(default=None, max_length=200)
+    # The person named for it is away: it came to its assignee by their delegation.
+    delegated_from_name: str | None = Field(default=None, max_length=200)
 
 
 class CaseEvent(SQLModel, table=True):

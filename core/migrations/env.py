@@ -9,6 +9,7 @@ import core.models_eorder  # noqa: F401
 import core.models_gallery  # noqa: F401
 import core.models_jathil  # noqa: F401
 import core.models_agenda  # noqa: F401
+import core.models_owners  # noqa: F401
 import core.models_survey  # noqa: F401
 import core.models_dashboard  # noqa: F401
 import core.ledger  # noqa: F401

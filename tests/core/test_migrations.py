@@ -86,6 +86,7 @@ def test_the_schema_matches_the_models(tmp_path: Path) -> None:
     import core.models_eorder  # noqa: F401
     import core.models_gallery  # noqa: F401
     import core.models_agenda  # noqa: F401
+    import core.models_owners  # noqa: F401
     import core.models_survey  # noqa: F401
     import core.models_dashboard  # noqa: F401
 
