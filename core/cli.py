@@ -1,4 +1,5 @@
-"""The `alur` command: dev, migrate, worker, api, temporal-setup, rebuild-projection, users add."""
+"""The `alur` command: dev, migrate, worker, api, temporal-setup, rebuild-projection, users add (deactivate,
+purge-unverified)."""
 
 import argparse
 import asyncio
@@ -97,6 +98,15 @@ def cmd_users_deactivate(args: argparse.Namespace) -> None:
     print(f"deactivated {user.email}; its sessions have ended")
 
 
+def cmd_users_purge_unverified(args: argparse.Namespace) -> None:
+    from core.db import get_engine
+    from core.users import purge_unverified
+
+    settings = load_settings()
+    removed = purge_unverified(get_engine(), settings.unverified_ttl_days)
+    print(f"removed {len(removed)} account(s) not verified within {settings.unverified_ttl_days} days")
+
+
 def cmd_users_add(args: argparse.Namespace) -> None:
     from core.db import get_engine, session_scope
     from core.models_eorder import staff_skpd
@@ -190,6 +200,8 @@ def parser() -> argparse.ArgumentParser:
     deactivate = users.add_parser("deactivate", help="the account can no longer log in; its sessions end at once")
     deactivate.add_argument("--email", required=True)
     deactivate.set_defaults(func=cmd_users_deactivate)
+    users.add_parser("purge-unverified", help="remove accounts not verified within ALUR_UNVERIFIED_TTL_DAYS "
+                     "(kept if they have cases); run it daily").set_defaults(func=cmd_users_purge_unverified)
     skpd = sub.add_parser("skpd", help="e-order SKPD Pembina list").add_subparsers(dest="skpd_command", required=True)
     skpd_add = skpd.add_parser("add", help="add an SKPD a UMKM may choose as its Pembina")
     skpd_add.add_argument("code")
