@@ -18,6 +18,7 @@ from api.limits import BodyLimit
 from api.ratelimit import RateLimiter
 from api.routes import auth, cases, documents, sops, tasks
 from api.routes import survey as survey_routes
+from api.routes import dashboard as dashboard_routes, exports
 from api.errors import ApiError, BUSY, retry_later
 from core.config import Settings, get_settings
 from core.db import engine_for, loop_guard
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.state.public_starts = RateLimiter(settings.public_starts_per_hour, 3600)  # cases started without an account
     api = APIRouter(prefix="/api/v1")
     for router in [*sop_routers(REGISTRY.api_routes()), auth.router, sops.router, cases.router, tasks.router,
-                   documents.router, survey_routes.router]:
+                   documents.router, survey_routes.router, dashboard_routes.router, exports.router]:
         api.include_router(router)
     app.include_router(api)
     for router in [*sop_routers(REGISTRY.pages()), *pages.GENERIC_ROUTERS]:  # an SOP's own page first

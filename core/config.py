@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # How long the API waits for a workflow to take a decision or a start before it answers 503:
     # a request never hangs on a stopped worker or an unreachable Temporal server.
     temporal_timeout: float = Field(default=10.0, gt=0, le=120)
+    # The supervisors' stuck cases (/dasbor/macet): an open step without movement for this many working days.
+    stuck_after_days: int = Field(default=3, ge=1, le=365)
+    # The Temporal Web UI that the stuck cases link to (a case's workflow, prepared list queries).
+    temporal_ui_url: str = "http://localhost:8233"
     # The daily digest (workflows/digest.py): when each agency's schedule fires, in the agency's own zone,
     # on its working days.
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
