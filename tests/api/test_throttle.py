@@ -43,3 +43,15 @@ async def test_too_many_failed_logins_get_429_even_with_the_right_password(api: 
     blocked = await api.http.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
     assert "Terlalu banyak percobaan" in blocked.json()["detail"]
+
+
+def test_account_mails_are_limited_per_email_and_per_client_address() -> None:
+    from api.accounts import MAILS_PER_CLIENT, MAILS_PER_EMAIL, forget_throttles, may_mail
+
+    forget_throttles()
+    assert [may_mail("reset", "a@contoh.id", "10.0.0.1") for _ in range(MAILS_PER_EMAIL + 1)] == \
+        [True] * MAILS_PER_EMAIL + [False]
+    assert may_mail("verify", "a@contoh.id", "10.0.0.1")  # another kind of e-mail counts on its own
+    sent = sum(may_mail("reset", f"{n}@contoh.id", "10.0.0.2") for n in range(MAILS_PER_CLIENT + 5))
+    assert sent == MAILS_PER_CLIENT  # one client cannot mail everyone
+    assert may_mail("reset", "b@contoh.id", "10.0.0.3")
