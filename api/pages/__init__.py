@@ -8,6 +8,7 @@ serves). Handlers take `PageUser`/`StaffPage`/`OptionalUser`, `CheckedForm` for 
 the SOP's forms (api.pages.fields); a step decided on a page of its own names it in `StepDef.page`.
 """
 
-from api.pages import account, cases, home, intake, public, survey
+from api.pages import account, cases, dashboard, home, intake, public, survey
 
-GENERIC_ROUTERS = (account.router, home.router, cases.router, intake.router, public.router, survey.router)
+GENERIC_ROUTERS = (account.router, home.router, cases.router, intake.router, public.router, survey.router,
+                   dashboard.router)

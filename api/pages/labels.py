@@ -3,6 +3,7 @@
 from typing import Any
 
 from api.views import step_title
+from core.dashboard import DASHBOARD_ROLES
 from core.messages import CaseStatus
 from core.roles import AGENCIES, ROLE_TITLES, is_staff
 from workflows import REGISTRY, SOPS
@@ -63,4 +64,4 @@ def standard_url(sop: str) -> str | None:
 def as_globals() -> dict[str, Any]:
     return {"status_label": status_label, "action_label": action_label, "role_title": role_title,
             "agency_name": agency_name, "is_staff": is_staff, "step_title": step_title, "STATUS_LABELS": STATUS_LABELS, "SOPS": SOPS,
-            "standard_url": standard_url}
+            "standard_url": standard_url, "DASHBOARD_ROLES": DASHBOARD_ROLES}

@@ -16,6 +16,7 @@ from core.models import utcnow
 from tests.api.conftest import Api
 from tests.utils.dashboard import Seeded
 from tests.utils.factories import PASSWORD, jathil_vendor_form, make_user
+from tests.web.conftest import csrf_of
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 DASHBOARD, STUCK = "/api/v1/dashboard", "/api/v1/dashboard/stuck"
@@ -138,3 +139,52 @@ async def test_stuck_cases_overdue_or_quiet_with_their_links(http: httpx.AsyncCl
         body = (await other.get(STUCK, headers=await headers_for(other, settings, "supervisor", "ponorogo"))).json()
     assert [i["case_id"] for i in body["items"]] == [late.case_id]  # only the overdue one: none quiet 40 days
     assert body["items"][0]["temporal_url"].startswith("https://ui.alur.test/namespaces/default/workflows/")
+
+
+async def page_login(http: httpx.AsyncClient, settings: Settings, role: str, agency: str | None) -> None:
+    user = make_user(engine_for(settings.database_url), role, agency)
+    token = csrf_of((await http.get("/masuk")).text)
+    response = await http.post("/masuk", data={"csrf": token, "email": user.email, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+
+
+async def test_the_pages_draw_charts_tables_and_stuck_rows(http: httpx.AsyncClient, settings: Settings) -> None:
+    engine = engine_for(settings.database_url)
+    now = utcnow()
+    quiet = Seeded(engine, "jathil-vendor-2026-000021", now - timedelta(days=30)).open("verify", now - timedelta(days=30))
+    done = Seeded(engine, "jathil-vendor-2026-000022", now - timedelta(days=2)).open("verify", now - timedelta(days=2))
+    done.close("verify", now - timedelta(days=1), case_closes=True)
+    await page_login(http, settings, "supervisor", "ponorogo")
+
+    page = await http.get("/dasbor", params={"layanan": "jathil-vendor"})
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert '<a href="/dasbor">Dasbor</a>' in html and "Dasbor layanan" in html
+    assert html.count("<svg") == 2 and "Ketepatan waktu per langkah: Pendaftaran Penjual JATHIL MART" in html and "<script" not in html
+    assert 'data-step="verify"' in html and "Verifikasi persyaratan" in html
+    assert 'href="/dasbor/survei"' in html and "/dasbor/ekspor/kepatuhan.xlsx?layanan=jathil-vendor&amp;dari=" in html
+
+    bad = await http.get("/dasbor", params={"dari": "31-12-2026"})
+    assert bad.status_code == 422 and "Tanggal tidak valid" in bad.text and "<svg" not in bad.text
+    reversed_ = await http.get("/dasbor", params={"dari": "2026-08-10", "sampai": "2026-08-01"})
+    assert reversed_.status_code == 422 and "Tanggal awal tidak boleh sesudah tanggal akhir" in reversed_.text
+
+    stuck = await http.get("/dasbor/macet")
+    assert stuck.status_code == 200, stuck.text
+    assert f'data-case-id="{quiet.case_id}"' in stuck.text and f'data-case-id="{done.case_id}"' not in stuck.text
+    assert f'href="/kasus/{quiet.case_id}/alihkan?langkah=verify">Alihkan</a>' in stuck.text
+    assert f'href="http://localhost:8233/namespaces/default/workflows/{quiet.case_id}"' in stuck.text
+    assert "AlurOverdue%20%3D%20true" in stuck.text
+
+    export = await http.get("/dasbor/ekspor/kasus.csv", params={"layanan": "jathil-vendor"})
+    assert export.status_code == 200 and export.headers["content-type"] == "text/csv; charset=utf-8"
+    assert quiet.case_id not in export.text and done.case_id in export.text  # opened in the last 30 days only
+
+
+async def test_the_pages_refuse_other_roles(http: httpx.AsyncClient, settings: Settings) -> None:
+    await page_login(http, settings, "petugas", "ponorogo")
+    home = await http.get("/")
+    assert 'href="/dasbor"' not in home.text
+    for path in ("/dasbor", "/dasbor/macet", "/dasbor/ekspor/kasus.csv"):
+        response = await http.get(path)
+        assert response.status_code == 403 and "Dasbor hanya untuk supervisor" in response.text
