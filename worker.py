@@ -11,6 +11,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.calendar import CalendarActivities
 from activities.cases import CaseActivities
+from activities.digest import DigestActivities
 from activities.documents import DocumentActivities
 from activities.generated import GeneratedDocumentActivities
 from activities.notify import NotifyActivities
@@ -18,6 +19,7 @@ from activities.records import RecordActivities
 from core.config import Settings, get_settings
 from core.db import engine_for
 from workflows import REGISTRY
+from workflows.digest import DigestWorkflow, ensure_digest_schedules
 
 
 # Pure validation libraries that our forms call inside workflow code: load them once, outside the sandbox.
@@ -41,8 +43,10 @@ def activities_for(settings: Settings, engine: Engine) -> list:
     documents = DocumentActivities(engine)
     cases = CaseActivities(engine)
     generated = GeneratedDocumentActivities(settings, engine)
+    digest = DigestActivities(settings, engine)
     return [calendar.compute_deadlines, records.record_case, notify.send_notice, documents.record_documents,
-            cases.allocate_case, generated.generate_document, *REGISTRY.activities(settings, engine)]
+            cases.allocate_case, generated.generate_document, digest.digest_working_day, digest.send_digest,
+            *REGISTRY.activities(settings, engine)]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine | None = None) -> Worker:
@@ -50,7 +54,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine | None = Non
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=REGISTRY.workflows(),
+        workflows=[*REGISTRY.workflows(), DigestWorkflow],  # the SOPs, and the daily digest (not an SOP)
         workflow_runner=WORKFLOW_RUNNER,
         activities=activities_for(settings, engine),
         activity_executor=ThreadPoolExecutor(8),
@@ -61,6 +65,7 @@ async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
     logging.getLogger(__name__).info("worker on %s, queue %s", settings.temporal_address, settings.task_queue)
+    await ensure_digest_schedules(client, settings)  # idempotent: created once, updated after
     await build_worker(client, settings).run()
 
 

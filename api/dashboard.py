@@ -197,8 +197,10 @@ def temporal_queries(settings: Settings, agency: str, sops: Sequence[str]) -> li
     return found
 
 
-def load_stuck(engine: Engine, settings: Settings, user: User, sop: str | None = None) -> StuckCases:
-    now = utcnow()
+def load_stuck(engine: Engine, settings: Settings, user: User, sop: str | None = None,
+               now: datetime | None = None) -> StuckCases:
+    """`now`: the moment to judge at (the daily digest's run: workflows/digest.py); default the clock's."""
+    now = now or utcnow()
     calendar = agency_calendar(engine, user.agency)  # type: ignore[arg-type]
     with Session(engine) as session:
         sops = chosen_sops(session, user, sop)

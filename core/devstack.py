@@ -31,6 +31,7 @@ from core.roles import ROLE_TITLES
 from core.temporal import binary, connect, dev_server_flags, register_search_attributes
 from core.users import create_user
 from worker import build_worker
+from workflows.digest import ensure_digest_schedules
 
 log = logging.getLogger("alur.dev")
 
@@ -291,6 +292,7 @@ async def serve(
     client: Client, settings: Settings, engine: Engine, server: uvicorn.Server, stopper: _Stopper, api_port: int
 ) -> None:
     """Runs the worker and the API until a signal or until either ends; then stops both."""
+    await ensure_digest_schedules(client, settings)  # as `alur worker` does at start-up
     worker = build_worker(client, settings, engine)
     stopper.server = server
     api_task = asyncio.create_task(server.serve(), name="API")
