@@ -30,6 +30,7 @@ from core.forms import check
 from core.messages import CaseStatus, Decision, DecisionResult, Person
 from core.models import Case, Task, User
 from core.models_gallery import Document
+from core.models_owners import delegated
 from core.roles import NO_ACCOUNT, ROLE_TITLES, is_staff
 from core.users import find_staff, person
 from workflows import INTAKES, REGISTRY, SOPS, WORKFLOW_BY_SOP
@@ -95,7 +96,9 @@ def visible_case(session: Session, user: User, case_id: str) -> Case:
 
 
 def may_act(user: User, task: Task) -> bool:
-    """On a task of a case the user may see (visible_case)."""
+    """On a task of a case the user may see (visible_case). A task a colleague claimed is theirs alone."""
+    if task.claimed_by_id is not None and task.claimed_by_id != user.id:
+        return False
     if task.assignee_id is not None:
         return task.assignee_id == user.id
     return task.role == user.role and task.agency == user.agency
@@ -278,29 +281,39 @@ def with_assignee(session: Session, case: Case, step: str, action: str,
         if staff is None:
             raise ApiError(422, [{"loc": ["body", "data", key], "type": "assignee",
                                   "msg": f"Isi dengan id atau e-mail seorang {title} pada instansi ini"}])
-        return {**(data or {}), "assignee": _assigned(staff)}
+        staff, away = delegated(session, staff)
+        return {**(data or {}), "assignee": _assigned(staff), **_delegations([(away, staff)])}
     refs = named if isinstance(named, list) else [] if named in (None, "") else [named]
     if not refs:
         raise ApiError(422, [{"loc": ["body", "data", key], "type": "assignee",
                               "msg": f"Isi dengan id atau e-mail satu atau lebih {title} pada instansi ini"}])
-    people, errors = [], []
+    people, errors, handovers = [], [], []
     for n, ref in enumerate(refs):
         staff = find_staff(session, case.agency, role, ref, unit=case.unit)
         if staff is None:
             errors.append({"loc": ["body", "data", key, n], "type": "assignee",
                            "msg": f"Isi dengan id atau e-mail seorang {title} pada instansi ini"})
-        elif any(p["id"] == staff.id for p in people):
+            continue
+        staff, away = delegated(session, staff)  # away: their delegate takes it
+        handovers.append((away, staff))
+        if any(p["id"] == staff.id for p in people):
             errors.append({"loc": ["body", "data", key, n], "type": "assignee",
                            "msg": f"{staff.name} sudah disebut"})
         else:
             people.append(_assigned(staff))
     if errors:
         raise ApiError(422, errors)
-    return {**(data or {}), "assignees": people}
+    return {**(data or {}), "assignees": people, **_delegations(handovers)}
 
 
 def _assigned(staff: User) -> dict[str, Any]:
     return {"id": staff.id, "name": staff.name, "role": staff.role, "agency": staff.agency}
+
+
+def _delegations(handovers: list[tuple[User | None, User]]) -> dict[str, Any]:
+    """data["delegations"] for the engine to record ("didelegasikan dari ..."), when any applied."""
+    applied = [{"from": _assigned(away), "to": _assigned(staff)} for away, staff in handovers if away is not None]
+    return {"delegations": applied} if applied else {}
 
 
 def decision_data(session: Session, user: User, case_id: str, step: str, action: str,
@@ -314,7 +327,9 @@ def decision_data(session: Session, user: User, case_id: str, step: str, action:
     if not tasks:
         raise ApiError(409, f"Langkah {step!r} tidak sedang terbuka")
     if not any(may_act(user, task) for task in tasks):  # a step given to several people: a row each
-        raise ApiError(403, "Anda tidak berwenang pada langkah ini")
+        claimer = tasks[0].claimed_by_name if tasks[0].claimed_by_id not in (None, user.id) else None
+        raise ApiError(403, f"Langkah ini sedang diambil oleh {claimer}" if claimer
+                       else "Anda tidak berwenang pada langkah ini")
     return with_assignee(session, case, step, action, data)
 
 

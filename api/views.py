@@ -31,6 +31,10 @@ class OpenStepView(BaseModel):
     overdue: bool
     # A step given to several people, any one of whom takes it: all of them (`assignee` is the first).
     assignees: list[PersonRef] = []
+    # A role task a colleague took (claim): only they decide it until it is released.
+    claimed_by: PersonRef | None = None
+    # The person named for it is away: it came to `assignee` by their delegation.
+    delegated_from: str | None = None
 
 
 class HistoryItem(BaseModel):
@@ -160,8 +164,10 @@ def user_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 def _open_step(task: Task, names: dict[int, str]) -> OpenStepView:
     assignee = PersonRef(id=task.assignee_id, name=names.get(task.assignee_id, "")) if task.assignee_id else None
+    claimer = PersonRef(id=task.claimed_by_id, name=task.claimed_by_name or "") if task.claimed_by_id else None
     return OpenStepView(step=task.step, title=task.title, role=task.role, assignee=assignee, queue=task.queue,
-                        actions=task.actions, started_at=task.started_at, due_at=task.due_at, overdue=task.overdue)
+                        actions=task.actions, started_at=task.started_at, due_at=task.due_at, overdue=task.overdue,
+                        claimed_by=claimer, delegated_from=task.delegated_from_name)
 
 
 def _open_steps(tasks: Sequence[Task], names: dict[int, str]) -> list[OpenStepView]:
