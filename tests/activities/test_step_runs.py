@@ -98,6 +98,8 @@ def test_the_migration_backfills_open_steps_and_the_writer_adopts_them(tmp_path)
     with session_scope(engine) as session:
         assert session.exec(select(StepRun.assignee_id)).all() == [11]
 
-    # The next write sees the step open in round 3: the backfilled row becomes that round's, no second row.
+    # The next write (on the whole schema) sees the step open in round 3: the backfilled row becomes that
+    # round's, no second row.
+    upgrade(url, "heads")
     write_snapshot(engine, snapshot(7, [step("verify", T0, round_=3, overdue=True)], []))
     assert runs(engine) == [("verify", 3, T0, None, None, True)]
