@@ -19,7 +19,9 @@ class StepRun(SQLModel, table=True):
         Index("ix_step_runs_agency_sop_closed", "agency", "sop", "closed_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    case_id: str = Field(index=True, foreign_key="cases.id", max_length=60)
+    # No foreign key: a step run is history the projection cannot rebuild, so it outlives a lost case row
+    # (`alur rebuild-projection` brings the case back; the dashboard reads runs of existing cases only).
+    case_id: str = Field(index=True, max_length=60)
     sop: str = Field(max_length=40)
     agency: str = Field(max_length=30)
     unit: str | None = Field(default=None, max_length=30)

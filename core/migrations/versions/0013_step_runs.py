@@ -31,7 +31,6 @@ def upgrade() -> None:
         sa.Column("closed_at", core.models.UTCDateTime(), nullable=True),
         sa.Column("overdue", sa.Boolean(), nullable=False),
         sa.Column("closing_action", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_id", "step", "round"),
     )
