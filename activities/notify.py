@@ -39,6 +39,9 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 KEY_LENGTH = 300  # Notification.key column size
 SMTP_TIMEOUT = 30
 MESSAGE_KEY = "_message_key"  # the idempotency key, handed to the e-mail notifier in the context
+# In the context of a message to someone without an account (an offline or public applicant): its link
+# goes to the public tracking page, not to the case page that needs a login.
+PUBLIC_LINK = "public_link"
 # send_notice heartbeats this often while it works, so that a worker killed mid-send is noticed within the
 # workflow's heartbeat timeout (workflows/sop.py NOTIFY_HEARTBEAT) instead of its one-minute time limit.
 HEARTBEAT_EVERY = 2.0
@@ -104,9 +107,13 @@ def template_of(folder: str, name: str, sop: str | None = None) -> Template:
 
 
 def with_link(context: dict) -> dict:
-    """Adds the case page's address when the notice is about a case."""
+    """Adds the case page's address when the notice is about a case; for a recipient without an account
+    (PUBLIC_LINK), the public tracking page of its tracking code instead."""
     context = dict(context)
-    if context.get("case_id"):
+    if context.get(PUBLIC_LINK):
+        if context.get("tracking_code"):
+            context["link"] = f"{context.get('base_url', '')}/lacak/{context['tracking_code']}"
+    elif context.get("case_id"):
         context["link"] = f"{context.get('base_url', '')}/kasus/{context['case_id']}"
     return context
 
@@ -185,6 +192,7 @@ class Addressee:
     name: str
     email: str | None = None
     phone: str | None = None
+    account: bool = False  # a user who can log in (and open the case page)
 
 
 class Notifier(Protocol):
@@ -259,19 +267,19 @@ def resolve_recipients(engine: Engine, recipients: Recipients) -> list[Addressee
             query = select(User).where(col(User.role).in_(recipients.roles), User.agency == recipients.agency)
             users += list(session.exec(query))
     return [
-        *(Addressee(u.name, u.email, u.phone) for u in users),
+        *(Addressee(u.name, u.email, u.phone, account=True) for u in users),
         *(Addressee("", email=e) for e in recipients.emails),
         *(Addressee("", phone=p) for p in recipients.phones),
     ]
 
 
-def addresses(notifier: Notifier, people: list[Addressee]) -> dict[str, tuple[str, str]]:
-    """Channel address, lowercased -> (address, name): one message per address, the first name kept."""
-    found: dict[str, tuple[str, str]] = {}
+def addresses(notifier: Notifier, people: list[Addressee]) -> dict[str, tuple[str, Addressee]]:
+    """Channel address, lowercased -> (address, person): one message per address, the first person kept."""
+    found: dict[str, tuple[str, Addressee]] = {}
     for person in people:
         address = notifier.address(person)
         if address:
-            found.setdefault(address.lower(), (address, person.name))
+            found.setdefault(address.lower(), (address, person))
     return found
 
 
@@ -318,9 +326,9 @@ class NotifyActivities:
         if not targets and notifier.channel == "email":
             activity.logger.warning("notice %s has no recipients", notice.key)
         sent = 0
-        for key_address, (address, name) in targets.items():
+        for key_address, (address, person) in targets.items():
             key = f"{notice.key}/{notifier.channel}/{key_address}"
-            context = {**notice.context, "recipient_name": name}
+            context = {**notice.context, "recipient_name": person.name, PUBLIC_LINK: not person.account}
             sent += await _send_once(self.engine, notifier, key, address, notice.template, context, notice.case_id,
                                      notice.attachments)
         return sent
