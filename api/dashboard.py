@@ -30,6 +30,7 @@ from workflows import REGISTRY, SOPS
 
 NOT_ALLOWED = "Dasbor hanya untuk supervisor, kepala dinas dan kepala bidang"
 DEFAULT_DAYS = 30  # without dates: the last 30 days, today included
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # asked dates beyond these are typing errors
 
 
 def may_see_dashboard(user: User) -> bool:
@@ -59,6 +60,9 @@ def bad(loc: str, msg: str) -> ApiError:
 def period_of(date_from: date | None, date_to: date | None, calendar: WorkingCalendar,
               now: datetime | None = None) -> Period:
     """The asked period; without an end, today (agency time); without a start, DEFAULT_DAYS up to the end."""
+    for loc, day in (("from", date_from), ("to", date_to)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise bad(loc, f"Tanggal harus antara {FIRST_DAY:%d-%m-%Y} dan {LAST_DAY:%d-%m-%Y}")
     end = date_to or (now or utcnow()).astimezone(calendar.zone).date()
     start = date_from or end - timedelta(days=DEFAULT_DAYS - 1)
     if start > end:

@@ -92,7 +92,8 @@ async def test_bad_periods_and_sops_are_422_with_their_field(http: httpx.AsyncCl
     headers = await headers_for(http, settings, "supervisor", "ponorogo")
     for params, field in [({"from": "2026-13-01"}, "from"), ({"to": "kemarin"}, "to"),
                           ({"from": "2026-08-10", "to": "2026-08-01"}, "from"),
-                          ({"from": "2020-01-01", "to": "2026-01-01"}, "from"), ({"sop": "tidak-ada"}, "sop")]:
+                          ({"from": "2020-01-01", "to": "2026-01-01"}, "from"), ({"sop": "tidak-ada"}, "sop"),
+                          ({"to": "9999-12-31"}, "to"), ({"from": "0001-01-01"}, "from")]:
         response = await http.get(DASHBOARD, params=params, headers=headers)
         assert response.status_code == 422, (params, response.text)
         assert response.json()["detail"][0]["loc"] == ["query", field], params
