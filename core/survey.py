@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -88,7 +88,7 @@ def read_survey_token(secret: str, token: str, max_age_seconds: int) -> str:
         payload = URLSafeTimedSerializer(secret, salt=SURVEY).loads(token, max_age=max_age_seconds)
     except SignatureExpired:
         raise SurveyRefused(410, EXPIRED_LINK) from None
-    except BadSignature:
+    except BadData:  # a wrong signature, salt or secret; a token that is not one at all
         raise SurveyRefused(404, INVALID_LINK) from None
     case_id = payload.get("case") if isinstance(payload, dict) else None
     if not isinstance(case_id, str) or not case_id:
