@@ -1,8 +1,12 @@
 """Logging in and out, registration, e-mail verification, a forgotten password."""
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from api import accounts
 from api.pages.fields import FormField, field_messages, read_values, submitted
@@ -11,6 +15,7 @@ from api.pages.web import (
     settings_of,
 )
 from api.errors import ApiError
+from core.config import Settings
 from core.roles import ROLE_TITLES
 
 router = page_router()
@@ -109,6 +114,7 @@ def verify(request: Request, form: CheckedForm) -> Response:
     return render(request, "verify.html", state="done", name=user.name)
 
 
+EmailRequest = Callable[[Settings, Engine, str, str], Awaitable[None]]  # (settings, engine, e-mail, client)
 EMAIL_FIELD = (FormField("email", "E-mail", "email"),)
 NEW_PASSWORD_FIELD = (FormField("password", "Kata sandi baru", "password",
                                 hint="Minimal 8 karakter; spasi ikut dihitung"),)
@@ -130,6 +136,18 @@ def email_request_page(request: Request, action: str, email: str = "", error: Ap
                   errors=errors, general=general)
 
 
+async def email_request(request: Request, form: FormData, action: str, send: EmailRequest,
+                        **sent: bool) -> Response:
+    """Always the same answer, so the page does not reveal which e-mails have accounts."""
+    email = str(form.get("email", "")).strip()
+    try:
+        address = accounts.parse_form(accounts.EmailOnly, {"email": email}).email
+    except ApiError as error:
+        return email_request_page(request, action, email, error)
+    await send(settings_of(request), request.app.state.engine, address, client_of(request))
+    return render(request, "register_sent.html", email=address, **sent)
+
+
 @router.get("/verifikasi/kirim-ulang")
 def resend_verification_form(request: Request, email: str = "") -> Response:
     return email_request_page(request, "/verifikasi/kirim-ulang", email)
@@ -137,14 +155,7 @@ def resend_verification_form(request: Request, email: str = "") -> Response:
 
 @router.post("/verifikasi/kirim-ulang")
 async def resend_verification(request: Request, form: CheckedForm) -> Response:
-    """Always the same answer, so the page does not reveal which e-mails have accounts."""
-    email = str(form.get("email", "")).strip()
-    try:
-        address = accounts.parse_form(accounts.EmailOnly, {"email": email}).email
-    except ApiError as error:
-        return email_request_page(request, "/verifikasi/kirim-ulang", email, error)
-    await accounts.resend_verification(settings_of(request), request.app.state.engine, address, client_of(request))
-    return render(request, "register_sent.html", email=address, resent=True)
+    return await email_request(request, form, "/verifikasi/kirim-ulang", accounts.resend_verification, resent=True)
 
 
 @router.get("/kata-sandi/lupa")
@@ -154,14 +165,7 @@ def forgot_password_form(request: Request, email: str = "") -> Response:
 
 @router.post("/kata-sandi/lupa")
 async def forgot_password(request: Request, form: CheckedForm) -> Response:
-    """Always the same answer (api.accounts.forgot_password)."""
-    email = str(form.get("email", "")).strip()
-    try:
-        address = accounts.parse_form(accounts.EmailOnly, {"email": email}).email
-    except ApiError as error:
-        return email_request_page(request, "/kata-sandi/lupa", email, error)
-    await accounts.forgot_password(settings_of(request), request.app.state.engine, address, client_of(request))
-    return render(request, "register_sent.html", email=address, reset=True)
+    return await email_request(request, form, "/kata-sandi/lupa", accounts.forgot_password, reset=True)
 
 
 def reset_page(request: Request, token: str, error: ApiError | None = None) -> Response:
