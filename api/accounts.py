@@ -137,6 +137,8 @@ async def register(settings: Settings, engine: Engine, form: Registration, clien
     outcome, user = await run_in_threadpool(partial(
         register_unverified, engine, email=form.email, name=form.name, role=form.role, phone=form.phone,
         password_hash=password_hash))
+    if not user.active:  # a deactivated account hears nothing
+        return
     if outcome == "verified":
         await _send_account_mail(settings, engine, user, "register_attempt",
                                  {"login_url": f"{settings.base_url}/masuk",

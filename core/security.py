@@ -52,7 +52,7 @@ def make_token(secret: str, purpose: str, user_id: int, version: int = 0, *, bou
 def _payload(secret: str, purpose: str, token: str, max_age_seconds: int) -> dict | None:
     try:
         payload = URLSafeTimedSerializer(secret, salt=purpose).loads(token, max_age=max_age_seconds)
-    except (BadSignature, SignatureExpired):
+    except (BadSignature, SignatureExpired, UnicodeError):  # UnicodeError: a lone surrogate in the text
         return None
     return payload if isinstance(payload, dict) else None
 

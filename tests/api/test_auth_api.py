@@ -248,3 +248,17 @@ async def test_login_compares_a_dummy_hash_for_unknown_emails(api: Api, monkeypa
     monkeypatch.setattr(accounts, "verify_password", lambda h, p: checked.append(h) or real(h, p))
     unknown = await login(api, fresh_email(), "apa-saja-123")
     assert unknown.status_code == 401 and checked == [accounts.DUMMY_HASH]
+
+
+async def test_a_deactivated_account_hears_nothing(api: Api, mail_sink: MailSink) -> None:
+    verified, _ = await api.user("umkm")
+    unverified = create_user(api.engine, email=fresh_email(), name="Belum Aktif", role="umkm", password=PASSWORD,
+                             verified=False)
+    for user in (verified, unverified):
+        deactivate(api.engine, user.email)
+        answer = await api.http.post("/api/v1/auth/register", json={**REGISTRATION, "email": user.email})
+        assert answer.status_code == 201 and answer.json()["message"] == REGISTERED
+        resent = await api.http.post("/api/v1/auth/verify/resend", json={"email": user.email})
+        assert resent.status_code == 202
+        assert mails_to(mail_sink, user.email) == []
+    assert (await login(api, unverified.email)).status_code == 401  # not handed to the new registration
