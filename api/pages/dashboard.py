@@ -23,7 +23,7 @@ EXPORTS = {"kasus.csv": ("cases", "csv"), "kasus.xlsx": ("cases", "xlsx"), "kepa
            "kepatuhan.xlsx": ("compliance", "xlsx")}
 BAD_DATE = "Tanggal tidak valid; gunakan format TTTT-BB-HH"
 # Chart geometry, in SVG units: the drawing scales to the screen's width (a phone's ~360 px: 1:1).
-WIDTH, ROW, BAR = 320, 38, 12
+WIDTH, ROW, BAR = 320, 48, 12
 GREEN, GREY = "#0f6b5c", "#9aa5b1"
 
 
@@ -66,13 +66,15 @@ def on_time_chart(sop: SopFigures) -> Markup:
         y = n * ROW
         share = s.on_time_percent
         shown = "belum ada yang selesai" if share is None else f"{share:g}% tepat waktu"
-        median = f" · median {s.median.text}" if s.median else ""
-        body.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#1f2933">{escape(s.title)}</text>')
-        body.append(f'<rect x="0" y="{y + 17}" width="{WIDTH}" height="{BAR}" fill="#e4e7eb"/>')
+        # Working time without the word "kerja", to fit a phone's width (the table says it in full).
+        times = [f"median {s.median.text.removesuffix(' kerja')}" if s.median else "",
+                 f"standar {s.standard.text.removesuffix(' kerja')}"]  # type: ignore[union-attr]
+        body.append(f'<text x="0" y="{y + 13}" font-size="13" fill="#1f2933">{escape(s.title)}</text>')
+        body.append(f'<rect x="0" y="{y + 18}" width="{WIDTH}" height="{BAR}" fill="#e4e7eb"/>')
         if share:
-            body.append(f'<rect x="0" y="{y + 17}" width="{WIDTH * share / 100:.1f}" height="{BAR}" fill="{GREEN}"/>')
-        body.append(f'<text x="2" y="{y + 37}" font-size="10" fill="#52606d">{escape(shown + median)} '
-                    f'(standar {escape(s.standard.text)})</text>')  # type: ignore[union-attr]
+            body.append(f'<rect x="0" y="{y + 18}" width="{WIDTH * share / 100:.1f}" height="{BAR}" fill="{GREEN}"/>')
+        body.append(f'<text x="0" y="{y + 43}" font-size="11" fill="#52606d"><tspan font-weight="600" '
+                    f'fill="#1f2933">{escape(shown)}</tspan> · {escape(" · ".join(t for t in times if t))}</text>')
     if not steps:
         body.append('<text x="0" y="14" font-size="12" fill="#52606d">Tidak ada langkah dengan standar waktu</text>')
     return _svg(max(len(steps), 1) * ROW + 6, f"Ketepatan waktu per langkah: {sop.title}", body)
@@ -86,9 +88,9 @@ def weekly_chart(sop: SopFigures) -> Markup:
     bar = max(min(slot * 0.4, 18), 1)
     every = max(1, round(len(weeks) / 8))  # at most ~8 week labels
     body = [f'<rect x="0" y="0" width="10" height="10" fill="{GREEN}"/>',
-            '<text x="14" y="9" font-size="10" fill="#1f2933">Masuk</text>',
+            '<text x="14" y="9" font-size="11" fill="#1f2933">Masuk</text>',
             f'<rect x="60" y="0" width="10" height="10" fill="{GREY}"/>',
-            '<text x="74" y="9" font-size="10" fill="#1f2933">Selesai</text>',
+            '<text x="74" y="9" font-size="11" fill="#1f2933">Selesai</text>',
             f'<text x="{WIDTH}" y="9" font-size="10" fill="#52606d" text-anchor="end">maks. {top}</text>',
             f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="#9aa5b1" stroke-width="1"/>']
     for n, w in enumerate(weeks):
