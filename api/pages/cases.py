@@ -1,30 +1,35 @@
 """Case lists, the case page with its decision forms, and the staff inbox."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
-from api import service
+from api import ownership, service
 from api.deps import get_temporal
 from api.pages.fields import FormField, data_rows, field_messages, read_values, step_fields, submitted
-from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, settings_of
+from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, safe_next, settings_of
 from api.paging import page_number
-from api.queries import case_list, inbox
+from api.queries import InboxFilter, case_list, inbox, inbox_total
 from api.errors import ApiError
 from api.views import CaseView
 from core.messages import CaseStatus
 from core.models import Task, User
+from core.roles import agency_timezone
 from workflows import SOPS
 from workflows.sop import Action
 
 router = page_router()
 PER_PAGE = 20
 NOTICES = {"diajukan": "Permohonan Anda sudah diterima.", "keputusan": "Keputusan Anda sudah tersimpan.",
-           "dipesan": "Pesanan Anda sudah diterima."}
+           "dipesan": "Pesanan Anda sudah diterima.", "diambil": "Tugas sudah Anda ambil.",
+           "dilepaskan": "Tugas sudah dilepaskan.", "dialihkan": "Tugas sudah dialihkan."}
 
 
 @router.get("/kasus")
@@ -38,12 +43,142 @@ def cases(request: Request, user: PageUser, layanan: str = "", status: str = "",
     return render(request, "cases.html", page=page, filters=filters, pages=-(-page.total // PER_PAGE))
 
 
+INBOX_PER_PAGE = 50
+
+
+def parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("/tugas")
-def tasks(request: Request, user: PageUser) -> Response:
-    """The same inbox as GET /api/v1/tasks: open steps I may act on, soonest due first."""
+def tasks(request: Request, user: PageUser, layanan: str = "", tahap: str = "", batas: str = "",
+          terlambat: str = "", milik: str = "", q: str = "", halaman: int = 1, pesan: str = "") -> Response:
+    """The same inbox as GET /api/v1/tasks, with its filters: open steps I may act on, soonest due first; a
+    role task a colleague took is marked with their name. "Ambil" / "Lepaskan" claim and release."""
+    before = parse_day(batas)
+    zone = ZoneInfo(agency_timezone(user.agency))
+    filters = InboxFilter(sop=layanan or None, stage=tahap or None, overdue=True if terlambat else None,
+                          due_before=datetime.combine(before, time(), zone) + timedelta(days=1) if before else None,
+                          mine=milik == "saya", unclaimed=milik == "belum", q=q.strip()[:100] or None)
+    page = page_number(halaman)
     with db(request) as session:
-        items = inbox(session, user)
-    return render(request, "tasks.html", tasks=items)
+        items = inbox(session, user, filters=filters, page=page, per_page=INBOX_PER_PAGE)
+        total = inbox_total(session, user, filters)
+        stages = sorted({s.stage for d in SOPS.values() for s in d.steps if not layanan or d.id == layanan})
+    shown = {"layanan": layanan, "tahap": tahap, "batas": batas if before else "", "terlambat": terlambat,
+             "milik": milik, "q": q}
+    errors = {"batas": "Tanggal tidak valid (tttt-bb-hh)"} if batas and before is None else {}
+    return render(request, "tasks.html", tasks=items, filters=shown, total=total, stages=stages, errors=errors,
+                  pages=-(-total // INBOX_PER_PAGE), page={"page": page}, notice=NOTICES.get(pesan))
+
+
+async def _own(request: Request, user: User, case_id: str, step: str, form: Any, verb: str) -> Response:
+    """Claim or release from the inbox or the case page; back where the user came from, or the refusal."""
+    engine = request.app.state.engine
+    back = safe_next(str(form.get("next", "")), "/tugas")
+    try:
+        client = await get_temporal(request)
+        change = ownership.claim if verb == "diambil" else ownership.release
+        await change(client, settings_of(request), engine, user, case_id, step)
+    except ApiError as error:
+        if error.status == 404:
+            raise
+        return await run_in_threadpool(render, request, "error.html", error.status, status_code=error.status,
+                                       messages=messages(error.detail))
+    return redirect(f"{back}{'&' if '?' in back else '?'}pesan={verb}")
+
+
+@router.post("/kasus/{case_id}/langkah/{step}/ambil")
+async def claim(request: Request, case_id: str, step: str, user: PageUser, form: CheckedForm) -> Response:
+    return await _own(request, user, case_id, step, form, "diambil")
+
+
+@router.post("/kasus/{case_id}/langkah/{step}/lepaskan")
+async def release(request: Request, case_id: str, step: str, user: PageUser, form: CheckedForm) -> Response:
+    return await _own(request, user, case_id, step, form, "dilepaskan")
+
+
+def reassign_page(request: Request, user: User, case_id: str, status: int = 200, error: ApiError | None = None,
+                  values: dict[str, str] | None = None) -> Response:
+    """The supervisors' form: one of the case's open steps to a named person of its role in the agency."""
+    if not ownership.is_supervisor(user):
+        raise ApiError(403, ownership.NOT_SUPERVISOR)
+    with db(request) as session:
+        unit = service.visible_case(session, user, case_id).unit
+        view = service.visible_view(session, user, case_id)
+        roles = {s.role for s in view.open_steps}
+        people = session.exec(select(User).where(User.agency == view.agency, col(User.role).in_(roles),
+                                                 col(User.active)).order_by(col(User.name))).all()
+    candidates = {role: [p for p in people if p.role == role and service.in_unit(p, unit)] for role in roles}
+    errors, general = field_messages(error.detail, {"assignee", "reason"}) if error else ({}, [])
+    return render(request, "reassign.html", status=status, case=view, candidates=candidates,
+                  values=values or {}, errors=errors, general=general)
+
+
+@router.get("/kasus/{case_id}/alihkan")
+def reassign_form(request: Request, case_id: str, user: PageUser, langkah: str = "") -> Response:
+    """`langkah`: the step chosen first (the stuck-case list links here with it)."""
+    return reassign_page(request, user, case_id, values={"step": langkah})
+
+
+@router.post("/kasus/{case_id}/alihkan")
+async def reassign(request: Request, case_id: str, user: PageUser, form: CheckedForm) -> Response:
+    values = {k: str(form.get(k, "")).strip() for k in ("step", "assignee", "reason")}
+    engine = request.app.state.engine
+    try:
+        if not values["assignee"]:
+            raise ApiError(422, [{"loc": ["body", "assignee"], "msg": "Pilih petugas penerima tugas"}])
+        client = await get_temporal(request)
+        await ownership.reassign(client, settings_of(request), engine, user, case_id, values["step"],
+                                 values["assignee"], values["reason"] or None)
+    except ApiError as error:
+        if error.status in (403, 404):
+            raise
+        return await run_in_threadpool(reassign_page, request, user, case_id, error.status, error, values)
+    return redirect(f"/kasus/{case_id}?pesan=dialihkan")
+
+
+BULK_ACTIONS = {"remind": "Kirim ulang pengingat", "reassign": "Alihkan ke petugas", "cancel": "Batalkan kasus"}
+
+
+def bulk_page(request: Request, user: User, status: int = 200, results: ownership.BulkOut | None = None,
+              values: dict[str, Any] | None = None, general: list[str] | None = None, layanan: str = "",
+              terlambat: str = "") -> Response:
+    """Open cases of the agency to pick from (overdue first), the action, and each case's result."""
+    if not ownership.is_supervisor(user):
+        raise ApiError(403, ownership.NOT_SUPERVISOR)
+    with db(request) as session:
+        listed = case_list(session, user, sop=layanan or None, status=CaseStatus.OPEN,
+                           overdue=True if terlambat else None, per_page=100)
+    return render(request, "bulk.html", status=status, cases=listed.items, results=results, values=values or {},
+                  general=general or [], actions=BULK_ACTIONS, filters={"layanan": layanan, "terlambat": terlambat})
+
+
+@router.get("/kasus-massal")
+def bulk_form(request: Request, user: PageUser, layanan: str = "", terlambat: str = "") -> Response:
+    return bulk_page(request, user, layanan=layanan, terlambat=terlambat)
+
+
+@router.post("/kasus-massal")
+async def bulk(request: Request, user: PageUser, form: CheckedForm) -> Response:
+    values = {"case_ids": [str(v) for v in form.getlist("case_ids")], "action": str(form.get("action", "")),
+              "reason": str(form.get("reason", "")).strip() or None, "assignee": str(form.get("assignee", "")).strip() or None}
+    try:
+        body = ownership.BulkIn.model_validate(values)
+    except ValidationError:
+        return await run_in_threadpool(bulk_page, request, user, 422, None, values,
+                                       ["Pilih satu atau lebih kasus (paling banyak 100) dan tindakannya"])
+    try:
+        client = await get_temporal(request)
+        results = await ownership.bulk(client, settings_of(request), request.app.state.engine, user, body)
+    except ApiError as error:
+        if error.status in (403, 404):
+            raise
+        return await run_in_threadpool(bulk_page, request, user, error.status, None, values, messages(error.detail))
+    return await run_in_threadpool(bulk_page, request, user, 200, results, values)
 
 
 @dataclass
@@ -105,7 +240,14 @@ def case_page(request: Request, user: User, case_id: str, status: int = 200, not
     forms = [decision_form(view, t) for t in tasks if view.status == CaseStatus.OPEN and service.may_act(user, t)]
     general = posted.apply(forms) if posted else []
     return render(request, "case.html", status=status, case=view, rows=data_rows(view.sop, view.data),
-                  forms=forms, notice=notice, general=general)
+                  forms=forms, notice=notice, general=general, supervises=ownership.is_supervisor(user),
+                  claimable=claimable_steps(user, tasks) if view.status == CaseStatus.OPEN else set())
+
+
+def claimable_steps(user: User, tasks: Any) -> set[str]:
+    """The role tasks this user may take (nobody took them yet) or give back (they took them)."""
+    return {t.step for t in tasks if t.assignee_id is None and t.role == user.role and t.agency == user.agency
+            and t.claimed_by_id in (None, user.id)}
 
 
 @router.get("/kasus/{case_id}")

@@ -18,6 +18,9 @@ ACTION_LABELS = {
     "approve": "Disetujui", "resubmit": "Dikirim ulang", "reminder": "Pengingat", "escalation": "Eskalasi",
     "escalation2": "Eskalasi kedua", "upload": "Dokumen diunggah", "generated": "Dokumen dibuat",
     "cancel": "Dibatalkan",
+    # task ownership and supervisors' actions (issue 13)
+    "claim": "Diambil", "release": "Dilepaskan", "reassign": "Dialihkan", "delegated": "Didelegasikan",
+    "remind": "Pengingat dikirim ulang",
     # e-order
     "save": "Disimpan", "confirm": "Dikonfirmasi", "edit": "Dikoreksi", "assign": "Pendamping ditunjuk",
     "process": "Diproses", "activate": "Diaktifkan",
