@@ -50,6 +50,7 @@ from workflows import SOPS
 from workflows.sop import APPLICANT
 
 ROOT = Path(__file__).resolve().parents[1]
+PIDS: dict[str, int] = {}  # the processes whose CPU time each run counts, by name
 SOP = "jathil-vendor"
 DECISIONS = (("admin_bidang", "verify", "forward"), ("admin_utama", "approve", "approve"))
 BARE_QUEUE = "bare"
@@ -120,6 +121,23 @@ class Processes:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def command_line(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
 
 
 def rss_mib(pid: int) -> tuple[float, float]:
@@ -216,12 +234,18 @@ class Timings:
     decision: list[float] = field(default_factory=list)
     elapsed: float = 0.0
     cases: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU seconds used during the runs
 
     def add(self, other: "Timings") -> None:
         self.start += other.start
         self.decision += other.decision
         self.elapsed += other.elapsed
         self.cases += other.cases
+        for name, used in other.cpu.items():
+            self.cpu[name] = self.cpu.get(name, 0.0) + used
+
+    def cpu_per_case(self) -> str:
+        return ", ".join(f"{name} {used / self.cases * 1000:.0f}" for name, used in self.cpu.items() if used > 0.005)
 
     @property
     def rate(self) -> float:
@@ -235,10 +259,13 @@ async def timed(timings: Timings, concurrency: int, count: int, one: Callable[[T
         async with limit:
             await one(timings)
 
+    before = {name: cpu_seconds(pid) for name, pid in PIDS.items()}
     began = time.perf_counter()
     await asyncio.gather(*(guarded() for _ in range(count)))
     timings.elapsed += time.perf_counter() - began
     timings.cases += count
+    for name, pid in PIDS.items():
+        timings.cpu[name] = timings.cpu.get(name, 0.0) + cpu_seconds(pid) - before[name]
 
 
 class Product:
@@ -324,6 +351,7 @@ async def throughput(product: Product, bare: Bare, sizes: Sizes, verdicts: Verdi
         print(line)
         print(latency_line("start", p.start, b.start))
         print(latency_line("decision", p.decision, b.decision))
+        print(f"    CPU ms per case: product {p.cpu_per_case()}; bare {b.cpu_per_case()}")
         if concurrency == 8:
             p50 = statistics.median(p.decision) / statistics.median(b.decision)
             p99 = percentile(p.decision, 99) / percentile(b.decision, 99)
@@ -429,6 +457,10 @@ async def bench(directory: Path, sizes: Sizes) -> Verdicts:
             processes.start("api", [alur, "api", "--host", "127.0.0.1", "--port", str(api_port)], env=alur_env)
             processes.start("bare-worker", [python, "-m", "tests.bench_bare", "worker", address, BARE_QUEUE, bare_url_db])
             processes.start("bare-api", [python, "-m", "tests.bench_bare", "api", str(bare_port), url])
+            api, bare_worker = processes.started[2], processes.started[3]
+            server = next(pid for pid in children(os.getpid()) if "start-dev" in command_line(pid))
+            PIDS.update({"api": api.pid, "worker": worker.pid, "bare-worker": bare_worker.pid, "temporal": server,
+                         "bench": os.getpid()})
             api_url, bare_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
             await answering(f"{api_url}/api/v1/sops")
             await answering(f"{bare_url}/docs")
