@@ -20,7 +20,8 @@ from api.views import step_title, user_names
 from core.calendar import WorkingCalendar
 from core.config import Settings
 from core.dashboard import (
-    DASHBOARD_ROLES, MAX_PERIOD_DAYS, TIMER_ACTIONS, Dashboard, Period, SopInfo, dashboard, sop_info, stuck_steps,
+    CASE_COLUMNS, DASHBOARD_ROLES, MAX_PERIOD_DAYS, RUN_COLUMNS, TIMER_ACTIONS, CaseRow, Dashboard, Period, RunRow,
+    SopInfo, dashboard, sop_info, stuck_steps,
 )
 from core.messages import CaseStatus
 from core.models import Case, CaseEvent, User, utcnow
@@ -99,8 +100,8 @@ class Loaded:
     sops: list[SopInfo]
     period: Period
     calendar: WorkingCalendar
-    cases: list[Case]
-    runs: list[StepRun]
+    cases: list[CaseRow]
+    runs: list[RunRow]
 
 
 def load(engine: Engine, settings: Settings, user: User, sop: str | None, date_from: date | None,
@@ -113,13 +114,15 @@ def load(engine: Engine, settings: Settings, user: User, sop: str | None, date_f
     with Session(engine) as session:
         sops = chosen_sops(session, user, sop)
         in_period = lambda column: and_(col(column) >= start, col(column) < end)  # noqa: E731
-        cases = session.exec(select(Case).where(
+        # Only the columns the figures read (core.dashboard.CaseRow, RunRow): no case data, no ORM objects.
+        cases = session.exec(select(*(getattr(Case, c) for c in CASE_COLUMNS)).where(
             visible_cases(user), col(Case.sop).in_(sops),
             or_(Case.status == CaseStatus.OPEN, in_period(Case.created_at), in_period(Case.closed_at)))).all()
-        runs = session.exec(select(StepRun).join(Case, col(Case.id) == StepRun.case_id).where(
+        runs = session.exec(select(*(getattr(StepRun, c) for c in RUN_COLUMNS)).join(
+            Case, col(Case.id) == StepRun.case_id).where(
             visible_cases(user), col(StepRun.sop).in_(sops),
             or_(col(StepRun.closed_at).is_(None), in_period(StepRun.closed_at)))).all()
-    return Loaded(sop_infos(sops, settings), period, calendar, list(cases), list(runs))
+    return Loaded(sop_infos(sops, settings), period, calendar, list(cases), list(runs))  # type: ignore[arg-type]
 
 
 def load_dashboard(engine: Engine, settings: Settings, user: User, sop: str | None = None,

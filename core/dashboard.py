@@ -19,13 +19,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from core.calendar import WorkingCalendar, WorkingTime, parse_working_time
 from core.messages import CaseStatus
-from core.models import Case
 from core.models_dashboard import StepRun
 
 DASHBOARD_ROLES = ("supervisor", "kepala_dinas", "kepala_bidang")
@@ -43,13 +44,46 @@ class Period:
 
     def bounds(self, calendar: WorkingCalendar) -> tuple[datetime, datetime]:
         """[start, end) in UTC: from the first day's midnight to the midnight after the last day."""
-        start = datetime.combine(self.date_from, time(), calendar.zone)
-        end = datetime.combine(self.date_to + timedelta(days=1), time(), calendar.zone)
-        return start.astimezone(UTC), end.astimezone(UTC)
+        return _bounds(self.date_from, self.date_to, calendar.zone)
 
     def holds(self, moment: datetime | None, calendar: WorkingCalendar) -> bool:
         start, end = self.bounds(calendar)
         return moment is not None and start <= moment < end
+
+
+@lru_cache(maxsize=64)
+def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(first, time(), zone)
+    end = datetime.combine(last + timedelta(days=1), time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+class CaseRow(Protocol):
+    """What the figures read of a case (a Case, or a row of those columns)."""
+
+    id: str
+    sop: str
+    status: str
+    overdue: bool
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class RunRow(Protocol):
+    """What the figures read of a step run (a StepRun, or a row of those columns)."""
+
+    case_id: str
+    sop: str
+    step: str
+    role: str
+    started_at: datetime
+    due_at: datetime | None
+    closed_at: datetime | None
+    overdue: bool
+
+
+CASE_COLUMNS = ("id", "sop", "status", "overdue", "created_at", "closed_at")
+RUN_COLUMNS = ("case_id", "sop", "step", "role", "started_at", "due_at", "closed_at", "overdue")
 
 
 class WorkingDuration(BaseModel):
@@ -173,15 +207,15 @@ def percent(part: int, whole: int) -> float | None:
 # ---- figures -------------------------------------------------------------------------------------
 
 
-def is_overdue_now(run: StepRun, now: datetime) -> bool:
+def is_overdue_now(run: RunRow, now: datetime) -> bool:
     return run.closed_at is None and (run.overdue or (run.due_at is not None and run.due_at < now))
 
 
-def closed_on_time(run: StepRun) -> bool:
+def closed_on_time(run: RunRow) -> bool:
     return run.closed_at is not None and run.due_at is not None and run.closed_at <= run.due_at
 
 
-def step_figures(step: StepInfo, runs: Sequence[StepRun], period: Period, calendar: WorkingCalendar,
+def step_figures(step: StepInfo, runs: Sequence[RunRow], period: Period, calendar: WorkingCalendar,
                  now: datetime, day_minutes: int) -> StepFigures:
     open_runs = [r for r in runs if r.closed_at is None]
     closed = [r for r in runs if period.holds(r.closed_at, calendar)]
@@ -203,7 +237,7 @@ def iso_weeks(period: Period) -> list[date]:
     return [monday + timedelta(weeks=n) for n in range((period.date_to - monday).days // 7 + 1)]
 
 
-def week_counts(cases: Iterable[Case], period: Period, calendar: WorkingCalendar) -> list[WeekCount]:
+def week_counts(cases: Iterable[CaseRow], period: Period, calendar: WorkingCalendar) -> list[WeekCount]:
     def monday(moment: datetime) -> date:
         day = moment.astimezone(calendar.zone).date()
         return day - timedelta(days=day.weekday())
@@ -215,7 +249,7 @@ def week_counts(cases: Iterable[Case], period: Period, calendar: WorkingCalendar
                       closed=closed[m]) for m in iso_weeks(period)]
 
 
-def sop_figures(sop: SopInfo, cases: Sequence[Case], runs: Sequence[StepRun], period: Period,
+def sop_figures(sop: SopInfo, cases: Sequence[CaseRow], runs: Sequence[RunRow], period: Period,
                 calendar: WorkingCalendar, now: datetime, day_minutes: int) -> SopFigures:
     """One SOP's figures from its cases and step runs (already narrowed to the viewer's agency)."""
     cases = [c for c in cases if c.sop == sop.id]
@@ -237,7 +271,7 @@ def sop_figures(sop: SopInfo, cases: Sequence[Case], runs: Sequence[StepRun], pe
     )
 
 
-def dashboard(agency: str, sops: Sequence[SopInfo], cases: Sequence[Case], runs: Sequence[StepRun], period: Period,
+def dashboard(agency: str, sops: Sequence[SopInfo], cases: Sequence[CaseRow], runs: Sequence[RunRow], period: Period,
               calendar: WorkingCalendar, now: datetime) -> Dashboard:
     day_minutes = working_day_minutes(calendar)
     return Dashboard(
