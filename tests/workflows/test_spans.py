@@ -190,4 +190,5 @@ async def test_the_sop_gives_the_span_length_from_the_case_data(time_env: Workfl
 
     assert [r.sla for r in mocked.requests if r.step == "service"] == [span_sop.OUTSIDE]
     assert mocked.templates("service") == []  # ended before its reminder: no timer fired
-    assert sorted(n.template for n in mocked.notices) == ["approved", "submitted", "task", "task", "task"]
+    assert sorted(n.template for n in mocked.notices) == ["approved", "submitted", "survey_invitation", "task", "task",
+                                                                  "task"]
