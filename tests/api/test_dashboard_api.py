@@ -189,3 +189,14 @@ async def test_the_pages_refuse_other_roles(http: httpx.AsyncClient, settings: S
     for path in ("/dasbor", "/dasbor/macet", "/dasbor/ekspor/kasus.csv"):
         response = await http.get(path)
         assert response.status_code == 403 and "Dasbor hanya untuk supervisor" in response.text
+
+
+async def test_the_endpoints_are_published_in_the_openapi(http: httpx.AsyncClient) -> None:
+    paths = (await http.get("/api/v1/openapi.json")).json()["paths"]
+    ok = paths[DASHBOARD]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/Dashboard"}
+    assert paths[STUCK]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("StuckCases")
+    assert [p["name"] for p in paths[DASHBOARD]["get"]["parameters"]] == ["sop", "from", "to"]
+    for name in ("cases", "compliance"):
+        assert set(paths[f"/api/v1/exports/{name}.csv"]["get"]["responses"]["200"]["content"]) >= {
+            "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
