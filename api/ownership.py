@@ -19,6 +19,7 @@ from temporalio.client import Client
 from sqlalchemy.engine import Engine
 
 from api.errors import ApiError
+from api.paging import MAX_ID
 from api.service import (
     NOT_FOUND, answered_within, case_lock, load_view, send_update, visible_case, with_session,
 )
@@ -41,11 +42,21 @@ def is_supervisor(user: User) -> bool:
 # ---- delegations -----------------------------------------------------------------------------
 
 
+# A person named by id or e-mail: an id within what the databases store, an e-mail of a sane length.
+PersonRefIn = Annotated[int, Field(ge=1, le=MAX_ID)] | Annotated[str, Field(max_length=254)]
+
+
+def bounded(ref: int | str) -> int | str | None:
+    """None for an id no database row can have (a digit string beyond MAX_ID included)."""
+    text = str(ref).strip()
+    return None if text.isdecimal() and int(text) > MAX_ID else ref
+
+
 class DelegationIn(BaseModel):
-    delegate: int | str = Field(description="id atau e-mail rekan dengan peran dan instansi yang sama")
+    delegate: PersonRefIn = Field(description="id atau e-mail rekan dengan peran dan instansi yang sama")
     starts_on: date
     ends_on: date
-    delegator: int | str | None = Field(None, description="kosong: saya sendiri; atasan dapat menyebut orang lain")
+    delegator: PersonRefIn | None = Field(None, description="kosong: saya sendiri; atasan dapat menyebut orang lain")
     reason: str = Field("", max_length=300)
 
 
@@ -82,6 +93,8 @@ def _field(loc: str, msg: str, kind: str = "value_error") -> dict[str, Any]:
 
 def _staff_named(session: Session, user: User, ref: int | str) -> User | None:
     """Staff of the user's agency, named by id or e-mail (any role)."""
+    if bounded(ref) is None:
+        return None
     if isinstance(ref, int) or str(ref).strip().isdecimal():
         found = session.get(User, int(ref))
     else:
@@ -100,7 +113,7 @@ def create_delegation(session: Session, user: User, body: DelegationIn) -> Deleg
     if delegator.id != user.id and not is_supervisor(user):
         raise ApiError(403, "Hanya yang bersangkutan atau atasannya yang dapat mendelegasikan tugasnya")
     title = ROLE_TITLES.get(delegator.role, delegator.role)
-    delegate = find_staff(session, delegator.agency or "", delegator.role, body.delegate)
+    delegate = find_staff(session, delegator.agency or "", delegator.role, bounded(body.delegate))
     errors = []
     if delegate is None or not delegate.active:
         errors.append(_field("delegate", f"Isi dengan id atau e-mail seorang {title} pada instansi ini", "delegate"))
@@ -187,7 +200,7 @@ def reassign_request(session: Session, user: User, case_id: str, step: str, assi
     if not is_supervisor(user):
         raise ApiError(403, NOT_SUPERVISOR)
     role = tasks[0].role
-    named = find_staff(session, case.agency, role, assignee, unit=case.unit)
+    named = find_staff(session, case.agency, role, bounded(assignee), unit=case.unit)
     if named is None or not named.active:
         raise ApiError(422, [_field("assignee", f"Isi dengan id atau e-mail seorang {ROLE_TITLES.get(role, role)} "
                                                 "pada instansi ini", "assignee")])
@@ -245,8 +258,8 @@ class BulkIn(BaseModel):
     case_ids: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(min_length=1, max_length=MAX_BULK)
     action: BulkAction
     reason: str | None = Field(None, max_length=1000)
-    assignee: int | str | None = None  # reassign: id or e-mail
-    step: str | None = None  # reassign: the step, when a case has several open
+    assignee: PersonRefIn | None = None  # reassign: id or e-mail
+    step: str | None = Field(None, max_length=40)  # reassign: the step, when a case has several open
 
 
 class BulkResult(BaseModel):

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from api import ownership
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, StaffUser, TemporalClientDep
-from api.ownership import BulkIn, BulkOut, DelegationIn, DelegationView
+from api.ownership import BulkIn, BulkOut, DelegationIn, DelegationView, PersonRefIn
 from api.paging import RowId
 from api.views import CaseView
 
@@ -15,7 +15,7 @@ StepId = Path(max_length=40)
 
 
 class ReassignIn(BaseModel):
-    assignee: int | str = Field(description="id atau e-mail petugas instansi ini dengan peran langkah ini")
+    assignee: PersonRefIn = Field(description="id atau e-mail petugas instansi ini dengan peran langkah ini")
     reason: str | None = Field(None, max_length=1000)
 
 
