@@ -13,6 +13,7 @@ from core.models import Case
 from core.models_owners import agency_today
 from tests.api.conftest import Api
 from tests.api.test_jathil_vendor_api import start
+from tests.utils.eorder import dki_staff, to_pjlp_check
 from tests.utils.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("settings")
@@ -188,3 +189,21 @@ async def test_inbox_filters(api: Api) -> None:
     paged = await api.http.get("/api/v1/tasks", params={"page": 2, "per_page": 1}, headers=officer_h)
     assert paged.headers["X-Total-Count"] == "2" and len(paged.json()) == 1 and paged.json()[0]["case_id"] == both[1]
     assert (await api.http.get("/api/v1/tasks", params={"sort": "sideways"}, headers=officer_h)).status_code == 422
+
+
+async def test_an_assigning_decision_within_a_delegation_goes_to_the_delegate_and_is_recorded(api: Api) -> None:
+    _, applicant_h = await api.user("umkm")
+    staff = await dki_staff(api)
+    colleague = make_user(api.engine, "pjlp", "dki", unit="141732")
+    today = agency_today("dki")
+    made = await api.http.post("/api/v1/delegations", headers=staff.pjlp, json={
+        "delegate": colleague.email, "starts_on": today.isoformat(), "ends_on": today.isoformat()})
+    assert made.status_code == 201, made.text
+    case = await to_pjlp_check(api, applicant_h, staff)  # the Satpel names the PJLP who is away
+    [step] = case["open_steps"]
+    assert step["assignee"]["id"] == colleague.id
+    [delegated] = [h for h in case["history"] if h["action"] == "delegated"]
+    assert delegated["reason"] == f"Didelegasikan dari {staff.pjlp_user.name} kepada {colleague.name}"
+    assert (await api.decide(staff.pjlp, case["id"], "pjlp_check", "confirm")).status_code == 403
+    colleague_h = await api.login(colleague)
+    assert (await api.decide(colleague_h, case["id"], "pjlp_check", "confirm")).status_code == 200
