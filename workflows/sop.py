@@ -614,7 +614,7 @@ class SopWorkflow:
 
     def _check_state(self, decision: Decision) -> _OpenTask:
         """The case and the step are open, and the actor may take it."""
-        if self.status != CaseStatus.OPEN:
+        if self.status != CaseStatus.OPEN or self._cancelling is not None:
             raise ApplicationError("Kasus sudah ditutup", type=NOT_OPEN, non_retryable=True)
         task = self.tasks.get(decision.step)
         if task is None or task.closed:
@@ -812,7 +812,8 @@ class SopWorkflow:
             if not decided and self.continues_as_new and workflow.info().is_continue_as_new_suggested() \
                     and workflow.patched(CONTINUE_AS_NEW_PATCH):
                 # Once the decisions' handlers have returned and the notices are out, unless news comes first.
-                await workflow.wait_condition(lambda: self._quiet(step_ids) or self._has_news(step_ids, decided))
+                await workflow.wait_condition(lambda: self._quiet(step_ids) or self._has_news(step_ids, decided)
+                                              or self._cancelling is not None)
                 if self._quiet(step_ids) and self._cancelling is None:
                     self._continue_as_new()
             await workflow.wait_condition(lambda: self._has_news(step_ids, decided) or self._cancelling is not None)
