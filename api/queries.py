@@ -19,11 +19,18 @@ def case_list(session: Session, user: User, *, sop: str | None = None, stage: st
               status: str | None = None, overdue: bool | None = None, page: int = 1, per_page: int = 20) -> CasePage:
     """Staff: their agency's cases (of their unit, if they belong to one). Applicants: their own.
     Most recently changed first."""
+    query = case_query(user, sop=sop, stage=stage, status=status, overdue=overdue)
+    return paginate(session, query, (col(Case.updated_at).desc(),), page, per_page, case_summary, CasePage)
+
+
+def case_query(user: User, *, sop: str | None = None, stage: str | None = None, status: str | None = None,
+               overdue: bool | None = None) -> Any:
+    """The cases a list shows this user, filtered (unordered, unpaged)."""
     query = select(Case).where(visible_cases(user))
     for column, value in ((Case.sop, sop), (Case.stage, stage), (Case.status, status), (Case.overdue, overdue)):
         if value is not None:
             query = query.where(column == value)
-    return paginate(session, query, (col(Case.updated_at).desc(),), page, per_page, case_summary, CasePage)
+    return query
 
 
 @dataclass

@@ -1,12 +1,18 @@
+import hashlib
+import json
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
+from sqlmodel import Session, col, func, select
 
 from api import queries, service
 from api.paging import page_query, per_page_query
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
 from api.views import CasePage, CaseView, TrackingView
+from core.models import Case, User
+from core.models_gallery import Document
+from core.roles import is_staff
 
 router = APIRouter(tags=["cases"])
 
@@ -18,18 +24,77 @@ class DecisionIn(BaseModel):
     data: dict[str, Any] | None = None
 
 
-@router.get("/cases", response_model=CasePage)
-def list_cases(*, session: SessionDep, user: CurrentUser, sop: str | None = None, stage: str | None = None,
-               status: str | None = None, overdue: bool | None = None, page: int = page_query(),
-               per_page: int = per_page_query()) -> CasePage:
-    """Staff: their agency's cases (of their unit, if they belong to one). Applicants: their own."""
-    return queries.case_list(session, user, sop=sop, stage=stage, status=status, overdue=overdue, page=page,
-                             per_page=per_page)
+# Polling: a case view and a list page carry a weak ETag; a client that sends it back in If-None-Match
+# gets 304 without the view being built. Who may see the case (404) is checked first, and the tag
+# names the shape this viewer gets (staff, the applicant, a second participant), so one viewer's tag
+# never answers for another's view. A case's tag follows its projection row (`version`, bumped by
+# every write), its documents and its linked cases; a list's, the rows of its filter.
+# Built from the views' schemas: a release that changes a view changes every tag.
+VIEW_SCHEMA = hashlib.sha256(json.dumps([CaseView.model_json_schema(), CasePage.model_json_schema()],
+                                        sort_keys=True).encode()).hexdigest()[:12]
+NOT_MODIFIED_HEADERS = {"Cache-Control": "private, no-cache"}
 
 
-@router.get("/cases/{case_id}", response_model=CaseView)
-def get_case(*, case_id: str, session: SessionDep, user: CurrentUser) -> CaseView:
-    return service.visible_view(session, user, case_id)
+def weak_etag(*parts: Any) -> str:
+    digest = hashlib.sha256(json.dumps([VIEW_SCHEMA, *parts], default=str).encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
+
+
+def matches(request: Request, etag: str) -> bool:
+    """If-None-Match compares weakly: W/"x" and "x" are the same tag; * matches any."""
+    sent = request.headers.get("if-none-match")
+    if not sent:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in sent.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def tagged(request: Request, response: Response, etag: str) -> Response | None:
+    """A 304 when the client holds this version; otherwise the tag goes on the 200."""
+    if matches(request, etag):
+        return Response(status_code=304, headers={"ETag": etag, **NOT_MODIFIED_HEADERS})
+    response.headers["ETag"] = etag
+    response.headers.update(NOT_MODIFIED_HEADERS)
+    return None
+
+
+def viewer_shape(user: User, case: Case) -> str:
+    """Which of service.visible_view's shapes this viewer gets."""
+    if is_staff(user.role):
+        return "staff"
+    return "applicant" if case.applicant_id == user.id else "participant"
+
+
+def case_etag(session: Session, user: User, case: Case) -> str:
+    documents = select(func.count()).where(col(Document.case_id) == case.id).scalar_subquery()
+    linked = select(func.count()).where(col(Case.parent_id) == case.id).scalar_subquery()
+    counts = session.exec(select(documents, linked)).one()  # type: ignore[call-overload]
+    return weak_etag("case", case.id, case.version, case.updated_at, viewer_shape(user, case), *counts)
+
+
+def list_etag(session: Session, user: User, query: Any, *parts: Any) -> str:
+    rows = query.subquery()
+    count, newest, versions = session.exec(select(  # type: ignore[call-overload]
+        func.count(), func.max(rows.c.updated_at), func.sum(rows.c.version))).one()
+    return weak_etag("cases", user.id, count, newest, versions, *parts)
+
+
+@router.get("/cases", response_model=CasePage, responses={304: {"description": "Not modified (If-None-Match)"}})
+def list_cases(*, request: Request, response: Response, session: SessionDep, user: CurrentUser,
+               sop: str | None = None, stage: str | None = None, status: str | None = None,
+               overdue: bool | None = None, page: int = page_query(), per_page: int = per_page_query()) -> Any:
+    """Staff: their agency's cases (of their unit, if they belong to one). Applicants: their own.
+    Weak ETag; If-None-Match with it answers 304."""
+    filters = {"sop": sop, "stage": stage, "status": status, "overdue": overdue}
+    etag = list_etag(session, user, queries.case_query(user, **filters), filters, page, per_page)
+    return tagged(request, response, etag) or queries.case_list(session, user, **filters, page=page, per_page=per_page)
+
+
+@router.get("/cases/{case_id}", response_model=CaseView, responses={304: {"description": "Not modified (If-None-Match)"}})
+def get_case(*, case_id: str, request: Request, response: Response, session: SessionDep, user: CurrentUser) -> Any:
+    """Weak ETag; If-None-Match with it answers 304 (after the same 404 as without it)."""
+    case = service.visible_case(session, user, case_id)
+    return tagged(request, response, case_etag(session, user, case)) or service.visible_view(session, user, case_id)
 
 
 @router.post("/cases/{case_id}/decisions", response_model=CaseView)
