@@ -15,13 +15,14 @@ from api import ownership, service
 from api.deps import get_temporal
 from api.pages.fields import FormField, data_rows, field_messages, read_values, step_fields, submitted
 from api.pages.web import CheckedForm, PageUser, db, messages, page_router, redirect, render, safe_next, settings_of
-from api.paging import page_number
+from api.paging import MAX_ID, page_number
 from api.queries import InboxFilter, case_list, inbox, inbox_total
 from api.errors import ApiError
 from api.views import CaseView
 from core.messages import CaseStatus
 from core.models import Task, User
-from core.roles import agency_timezone
+from core.forms import indonesian
+from core.roles import agency_timezone, is_staff
 from workflows import SOPS
 from workflows.sop import Action
 
@@ -285,3 +286,53 @@ async def decide(request: Request, case_id: str, user: PageUser, form: CheckedFo
         return await run_in_threadpool(case_page, request, user, case_id, error.status,
                                        posted=Posted(step, error, values, reason))
     return redirect(f"/kasus/{case_id}?pesan=keputusan")
+
+
+# ---- delegations while someone is away --------------------------------------------------------
+
+
+def delegations_page(request: Request, user: User, status: int = 200, error: ApiError | None = None,
+                     values: dict[str, str] | None = None, notice: str | None = None) -> Response:
+    """One's own delegations (a supervisor: the agency's, and a delegator to choose), and the form."""
+    with db(request) as session:
+        rows = ownership.list_delegations(session, user)
+        colleagues = session.exec(select(User).where(User.agency == user.agency, col(User.active),
+                                                     col(User.id) != user.id).order_by(col(User.name))).all()
+    errors, general = field_messages(error.detail, {"delegate", "delegator", "starts_on", "ends_on", "reason"}) \
+        if error else ({}, [])
+    return render(request, "delegations.html", status=status, delegations=rows, values=values or {},
+                  errors=errors, general=general, notice=notice, supervises=ownership.is_supervisor(user),
+                  colleagues=[c for c in colleagues if c.role == user.role or ownership.is_supervisor(user)])
+
+
+@router.get("/delegasi")
+def delegations(request: Request, user: PageUser, pesan: str = "") -> Response:
+    if not is_staff(user.role):
+        raise ApiError(403, "Hanya untuk petugas Dinas")
+    notice = {"disimpan": "Delegasi sudah disimpan.", "dihapus": "Delegasi sudah dihapus."}.get(pesan)
+    return delegations_page(request, user, notice=notice)
+
+
+@router.post("/delegasi")
+def create_delegation(request: Request, user: PageUser, form: CheckedForm) -> Response:
+    values = {k: str(form.get(k, "")).strip() for k in ("delegate", "delegator", "starts_on", "ends_on", "reason")}
+    try:
+        body = ownership.DelegationIn.model_validate({k: v for k, v in values.items() if v})
+    except ValidationError as invalid:
+        error = ApiError(422, [{"loc": list(e["loc"]), "msg": indonesian(e)} for e in invalid.errors()])
+        return delegations_page(request, user, 422, error, values)
+    try:
+        with db(request) as session:
+            ownership.create_delegation(session, user, body)
+    except ApiError as error:
+        if error.status in (403, 404):
+            raise
+        return delegations_page(request, user, error.status, error, values)
+    return redirect("/delegasi?pesan=disimpan")
+
+
+@router.post("/delegasi/{delegation_id}/hapus")
+def delete_delegation(request: Request, delegation_id: int, user: PageUser, form: CheckedForm) -> Response:
+    with db(request) as session:
+        ownership.delete_delegation(session, user, min(max(delegation_id, 1), MAX_ID))
+    return redirect("/delegasi?pesan=dihapus")

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.models import Task, utcnow
 from core.models_dashboard import StepRun
+from core.models_owners import agency_today
 from tests.api.conftest import Api
 from tests.api.test_jathil_vendor_api import start
 from tests.utils.factories import PASSWORD, jathil_vendor_form, make_user
@@ -152,3 +153,23 @@ async def test_a_supervisor_reassigns_a_stuck_case_from_the_dashboard(live_site:
                                headers={"Authorization": f"Bearer {token.json()['access_token']}"})).json()
     assert [(h["actor"], h["action"]) for h in view["history"]][-3:] == [
         (owner.name, "claim"), (supervisor.name, "reassign"), (officer.name, "forward")]
+
+
+async def test_the_delegation_page(site: Site) -> None:
+    officer, colleague = site.user("admin_bidang", "ponorogo"), site.user("admin_bidang", "ponorogo")
+    today = agency_today("ponorogo").isoformat()
+    async with site.logged_in(officer) as browser:
+        backwards = await site.post_form(browser, "/delegasi", "/delegasi", {
+            "delegate": colleague.email, "starts_on": "2099-01-02", "ends_on": "2099-01-01"})
+        assert backwards.status_code == 422 and "Tanggal selesai tidak boleh sebelum tanggal mulai" in backwards.text
+        unknown = await site.post_form(browser, "/delegasi", "/delegasi", {
+            "delegate": "", "starts_on": today, "ends_on": today})
+        assert unknown.status_code == 422
+        saved = await site.post_form(browser, "/delegasi", "/delegasi", {
+            "delegate": colleague.email, "starts_on": today, "ends_on": today, "reason": "Cuti"})
+        assert saved.status_code == 303 and saved.headers["location"] == "/delegasi?pesan=disimpan"
+        page = (await browser.get("/delegasi?pesan=disimpan")).text
+        assert "Delegasi sudah disimpan." in page and colleague.name in page and "Berlaku hari ini" in page
+        delegation_id = page.split('action="/delegasi/')[1].split("/hapus")[0]
+        gone = await site.post_form(browser, "/delegasi", f"/delegasi/{delegation_id}/hapus", {})
+        assert gone.status_code == 303 and "Belum ada delegasi." in (await browser.get("/delegasi")).text
