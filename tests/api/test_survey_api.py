@@ -20,6 +20,7 @@ from core.survey import ALREADY_ANSWERED, SURVEY, make_survey_token
 from tests.api.conftest import Api
 from tests.api.test_jathil_vendor_api import start
 from tests.utils.factories import PASSWORD
+from tests.utils.histories import maybe_save_history
 from tests.utils.waiting import eventually
 from tests.web.conftest import csrf_of
 
@@ -51,6 +52,7 @@ async def test_a_closed_case_invites_its_applicant_and_the_link_takes_one_answer
 
     mails = await eventually(lambda: [m for m in mail_sink.messages()
                                       if applicant.email in m["to"] and "Survei kepuasan" in m["subject"]])
+    await maybe_save_history(api.temporal, case["id"], "jathil-vendor-approved-survey-invitation")
     assert len(mails) == 1 and case["tracking_code"] in mails[0]["subject"]
     match = re.search(r"http://alur\.test(/survei/\S+)", mails[0]["text"])
     assert match, mails[0]["text"]

@@ -20,6 +20,7 @@ from core.models import AgencyClosedDay
 from core.roles import AGENCIES
 from core.users import person
 from tests.utils.factories import jathil_vendor_form, make_user
+from tests.utils.histories import maybe_save_history
 from tests.utils.timeskip import is_working_day, scenario_day, skip_to
 from tests.utils.waiting import eventually
 from worker import build_worker
@@ -43,9 +44,14 @@ def then_a_working_day_then_a_holiday(day: date, closed: set[date]) -> bool:
         (h := day + timedelta(days=n)) in closed and h.weekday() < 5 and h > after for n in range(1, 15))
 
 
-async def digest(env: WorkflowEnvironment, settings: Settings) -> DigestResult:
-    return await env.client.execute_workflow(DigestWorkflow.run, DigestInput("ponorogo"),
-                                             id=f"digest-test-{uuid.uuid4().hex[:8]}", task_queue=settings.task_queue)
+async def digest(env: WorkflowEnvironment, settings: Settings, history: str | None = None) -> DigestResult:
+    """A digest run now, as the schedule starts it; `history`: the committed history it refreshes."""
+    workflow_id = f"digest-test-{uuid.uuid4().hex[:8]}"
+    result = await env.client.execute_workflow(DigestWorkflow.run, DigestInput("ponorogo"), id=workflow_id,
+                                               task_queue=settings.task_queue)
+    if history:
+        await maybe_save_history(env.client, workflow_id, history)
+    return result
 
 
 def digests(sink: MailSink, *addresses: str) -> list[dict]:
@@ -88,7 +94,7 @@ async def test_the_digest_goes_out_on_a_working_day_only(time_env: WorkflowEnvir
                                  data=jathil_vendor_form(), title="Sambal Pecel Baru")
 
         await skip_to(time_env, datetime.combine(day, time(7, 30), WIB))
-        result = await digest(time_env, settings)
+        result = await digest(time_env, settings, history="digest-working-day")
         assert (result.day, result.working, result.sent) == (day.isoformat(), True, 3)
         await eventually(lambda: len(digests(mail_sink, *everyone)) >= 3)
 
@@ -113,7 +119,7 @@ async def test_the_digest_goes_out_on_a_working_day_only(time_env: WorkflowEnvir
         assert (off.day, off.working, off.sent, off.reason) == (agency_closed.isoformat(), False, 0, "hari libur Dinas")
 
         await skip_to(time_env, datetime.combine(holiday, time(7, 30), WIB))
-        off = await digest(time_env, settings)
+        off = await digest(time_env, settings, history="digest-holiday")
         assert (off.day, off.working, off.sent) == (holiday.isoformat(), False, 0) and off.reason
         assert len(digests(mail_sink, *everyone)) == 3
 

@@ -11,6 +11,7 @@ from temporalio.worker import Replayer
 from tests.utils.histories import HISTORIES
 from worker import WORKFLOW_RUNNER
 from workflows import REGISTRY
+from workflows.digest import DigestWorkflow
 
 FILES = sorted(HISTORIES.glob("*.json"))
 
@@ -19,7 +20,7 @@ FILES = sorted(HISTORIES.glob("*.json"))
 async def test_history_replays(path: Path) -> None:
     data = json.loads(path.read_text())
     history = WorkflowHistory.from_json(path.stem, data)
-    replayer = Replayer(workflows=REGISTRY.workflows(), workflow_runner=WORKFLOW_RUNNER)
+    replayer = Replayer(workflows=[*REGISTRY.workflows(), DigestWorkflow], workflow_runner=WORKFLOW_RUNNER)
     await replayer.replay_workflow(history)
 
 
