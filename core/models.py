@@ -3,7 +3,7 @@
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -59,6 +59,8 @@ class User(SQLModel, table=True):
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # A staff list: the agency's cases, most recently changed first (api.queries.case_list; 0016_indexes).
+    __table_args__ = (Index("ix_cases_agency_updated_at", "agency", "updated_at"),)
     id: str = Field(primary_key=True, max_length=60)
     sop: str = Field(index=True, max_length=40)
     agency: str = Field(index=True, max_length=30)
@@ -88,6 +90,8 @@ class Task(SQLModel, table=True):
     """An open step of a case: what inboxes read."""
 
     __tablename__ = "tasks"
+    # An inbox: the role's open steps in the agency, by deadline (api.queries.inbox; 0016_indexes).
+    __table_args__ = (Index("ix_tasks_agency_role_due_at", "agency", "role", "due_at"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(index=True, foreign_key="cases.id", max_length=60)
     agency: str = Field(index=True, max_length=30)
