@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # How long a satisfaction-survey link (core.survey) stays valid after the invitation is sent.
     survey_days: int = Field(default=30, ge=1, le=366)
+    # Survey figures of a group with fewer respondents are withheld, so that no one's answer can be read alone.
+    survey_min_respondents: int = Field(default=5, ge=1, le=1000)
 
     @field_validator("env")
     @classmethod

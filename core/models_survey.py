@@ -1,6 +1,6 @@
 """Satisfaction survey answers (Survei Kepuasan Masyarakat, Permenpan RB 14/2017).
 
-Anonymous by construction: a row holds the SOP, the agency, the period (the case's closing date in the
+Anonymous by construction: a row holds the SOP, the agency, the period (the first day of the case's closing month in the
 agency's zone), the nine scores and the suggestion. The case appears only as `case_key`, a keyed hash
 (core.survey.case_key) that makes a second answer for the same case collide, and that no report can
 join back to a case or a person.
@@ -24,7 +24,7 @@ class SurveyAnswer(SQLModel, table=True):
     case_key: str = Field(unique=True, max_length=64)  # HMAC-SHA256 of the case id, hex: one answer per case
     sop: str = Field(index=True, max_length=40)
     agency: str = Field(index=True, max_length=30)
-    period: date = Field(index=True)
+    period: date = Field(index=True)  # the first day of the closing month: answers keep their month only
     persyaratan: int
     prosedur: int
     waktu: int

@@ -170,7 +170,7 @@ def record_answer(engine: Engine, settings: Settings, token: str, answer: Survey
     key = case_key(settings.secret_key, case_id)
     with session_scope(engine) as session:
         case, period = _closed_case(session, case_id)
-        session.add(SurveyAnswer(case_key=key, sop=case.sop, agency=case.agency, period=period,
+        session.add(SurveyAnswer(case_key=key, sop=case.sop, agency=case.agency, period=period.replace(day=1),
                                  **answer.model_dump(exclude={"suggestion"}), suggestion=answer.suggestion.strip()))
         try:
             session.commit()
@@ -204,15 +204,17 @@ class ElementScore(BaseModel):
 
 
 class SurveyRow(BaseModel):
-    """One SOP in the period (sop None: all the agency's services together)."""
+    """One SOP in the period (sop None: all the agency's services together). With fewer respondents than
+    the agency's minimum (ALUR_SURVEY_MIN_RESPONDENTS) the figures are withheld: only the count shows."""
 
     sop: str | None
     sop_title: str
     respondents: int
-    elements: list[ElementScore]
-    ikm: Decimal  # 25–100, two places
-    category: str  # A, B, C or D
-    quality: str  # Sangat Baik, Baik, Kurang Baik, Tidak Baik
+    withheld: bool = False
+    elements: list[ElementScore] = Field(default_factory=list)
+    ikm: Decimal | None = None  # 25–100, two places
+    category: str | None = None  # A, B, C or D
+    quality: str | None = None  # Sangat Baik, Baik, Kurang Baik, Tidak Baik
 
 
 class SurveyReport(BaseModel):
@@ -221,7 +223,8 @@ class SurveyReport(BaseModel):
     date_to: date = Field(serialization_alias="to")
     rows: list[SurveyRow]  # per SOP with answers in the period, by SOP id
     total: SurveyRow | None  # every answer of the agency in the period (None without any)
-    suggestions: list[str]  # the free-text suggestions, sorted, without any identifier
+    suggestions: list[str]  # the free-text suggestions, sorted, without any identifier (none when withheld)
+    min_respondents: int  # the smallest group whose figures are shown
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,9 @@ class Tally:
     respondents: int
     sums: Sequence[int]
 
-    def row(self, sop: str | None, title: str) -> SurveyRow:
+    def row(self, sop: str | None, title: str, minimum: int) -> SurveyRow:
+        if self.respondents < minimum:
+            return SurveyRow(sop=sop, sop_title=title, respondents=self.respondents, withheld=True)
         averages = [Fraction(total, self.respondents) for total in self.sums]
         ikm = sum(averages, Fraction(0)) / len(averages) * 25
         letter, quality = category(two_places(ikm))
@@ -246,8 +251,13 @@ class Tally:
 ALL_SERVICES = "Semua layanan"
 
 
-def survey_report(session: Session, agency: str, date_from: date, date_to: date, sop: str | None = None) -> SurveyReport:
-    """The agency's answers whose period lies in [date_from, date_to], per SOP and in total."""
+def survey_report(session: Session, agency: str, date_from: date, date_to: date, sop: str | None = None, *,
+                  minimum: int) -> SurveyReport:
+    """The agency's answers of the months from date_from's to date_to's, per SOP and in total. A group of
+    fewer than `minimum` respondents shows its count only; the total is withheld too when the withheld
+    groups together are below the minimum (it would give them away by subtraction), and the suggestions
+    when all of them are."""
+    date_from = date_from.replace(day=1)  # answers keep their month only
     where = [SurveyAnswer.agency == agency, col(SurveyAnswer.period) >= date_from, col(SurveyAnswer.period) <= date_to]
     if sop:
         where.append(SurveyAnswer.sop == sop)
@@ -255,15 +265,18 @@ def survey_report(session: Session, agency: str, date_from: date, date_to: date,
     grouped = session.exec(select(SurveyAnswer.sop, func.count(), *sums)  # type: ignore[call-overload]
                            .where(*where).group_by(SurveyAnswer.sop).order_by(SurveyAnswer.sop)).all()
     tallies = {row[0]: Tally(int(row[1]), [int(s) for s in row[2:]]) for row in grouped}
-    rows = [tally.row(key, sop_title(key)) for key, tally in tallies.items()]
+    rows = [tally.row(key, sop_title(key), minimum) for key, tally in tallies.items()]
     total = None
     if tallies:
         both = Tally(sum(t.respondents for t in tallies.values()),
                      [sum(t.sums[i] for t in tallies.values()) for i in range(len(ELEMENT_KEYS))])
-        total = both.row(None, ALL_SERVICES)
-    suggestions = session.exec(select(SurveyAnswer.suggestion).where(*where, SurveyAnswer.suggestion != "")).all()
+        hidden = sum(row.respondents for row in rows if row.withheld)
+        total = both.row(None, ALL_SERVICES, minimum) if not 0 < hidden < minimum else \
+            SurveyRow(sop=None, sop_title=ALL_SERVICES, respondents=both.respondents, withheld=True)
+    suggestions = [] if total is None or total.withheld else \
+        session.exec(select(SurveyAnswer.suggestion).where(*where, SurveyAnswer.suggestion != "")).all()
     return SurveyReport(agency=agency, date_from=date_from, date_to=date_to, rows=rows, total=total,
-                        suggestions=sorted(suggestions))
+                        suggestions=sorted(suggestions), min_respondents=minimum)
 
 
 def default_period(agency: str, now: datetime) -> tuple[date, date]:

@@ -78,7 +78,7 @@ def survey_results_page(request: Request, user: StaffPage, sop: str = "", dari: 
     if not errors:
         try:
             with db(request) as session:
-                report = report_for(session, user, sop or None, date_from, date_to)
+                report = report_for(session, settings_of(request), user, sop or None, date_from, date_to)
         except ApiError as error:
             errors = [item["msg"] for item in error.detail] if isinstance(error.detail, list) else [str(error.detail)]
     query = f"?sop={sop}&from={report.date_from}&to={report.date_to}" if report else ""

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep
 from api.errors import ApiError
+from core.config import Settings
 from core.models import User, utcnow
 from core.models_survey import ELEMENT_KEYS
 from core.survey import (
@@ -62,7 +63,7 @@ def report_reader(user: CurrentUser) -> User:
 ReportReader = Annotated[User, Depends(report_reader)]
 
 
-def report_for(session: Session, user: User, sop: str | None, date_from: date | None,
+def report_for(session: Session, settings: Settings, user: User, sop: str | None, date_from: date | None,
                date_to: date | None) -> SurveyReport:
     """The reader's agency only; the period defaults to this year up to today. 422 an unknown SOP or a
     period that ends before it starts."""
@@ -74,7 +75,8 @@ def report_for(session: Session, user: User, sop: str | None, date_from: date | 
     if date_to < date_from:
         raise ApiError(422, [{"loc": ["query", "to"], "msg": "Tanggal akhir sebelum tanggal awal",
                               "type": "value_error"}])
-    return survey_report(session, user.agency, date_from, date_to, sop or None)
+    return survey_report(session, user.agency, date_from, date_to, sop or None,
+                         minimum=settings.survey_min_respondents)
 
 
 SopQuery = Annotated[str | None, Query(max_length=40)]
@@ -83,12 +85,12 @@ ToQuery = Annotated[date | None, Query(alias="to")]
 
 
 @router.get("/dashboard/survey", response_model=SurveyReport, response_model_by_alias=True)
-def survey_results(*, session: SessionDep, user: ReportReader, sop: SopQuery = None, date_from: FromQuery = None,
+def survey_results(*, session: SessionDep, settings: SettingsDep, user: ReportReader, sop: SopQuery = None, date_from: FromQuery = None,
                    date_to: ToQuery = None) -> SurveyReport:
     """Per SOP and in total for the period: respondents, each element's average (1–4), the IKM (25–100:
     the mean of the nine averages × 25) and its category (A Sangat Baik 88.31–100, B Baik 76.61–88.30,
     C Kurang Baik 65.00–76.60, D Tidak Baik 25.00–64.99), and the suggestions without identifiers."""
-    return report_for(session, user, sop, date_from, date_to)
+    return report_for(session, settings, user, sop, date_from, date_to)
 
 
 HEADER = ["Layanan", "Kode layanan", "Dari", "Sampai", "Responden", *(ELEMENTS[k] for k in ELEMENT_KEYS), "IKM",
@@ -99,7 +101,9 @@ def report_rows(report: SurveyReport) -> list[list[object]]:
     """One line per SOP, then the agency's total: the same figures as the JSON report."""
     return [
         [row.sop_title, row.sop or "", report.date_from, report.date_to, row.respondents,
-         *(e.average for e in row.elements), row.ikm, row.category, row.quality]
+         *(e.average for e in row.elements), row.ikm, row.category, row.quality] if not row.withheld else
+        [row.sop_title, row.sop or "", report.date_from, report.date_to, row.respondents, *[None] * 9, None, None,
+         f"Kurang dari {report.min_respondents} responden: tidak ditampilkan"]
         for row in [*report.rows, *([report.total] if report.total else [])]
     ]
 
@@ -111,10 +115,10 @@ def filename(report: SurveyReport, extension: str) -> dict[str, str]:
 
 @router.get("/exports/survey.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "the report as CSV"}})
-def survey_csv(*, session: SessionDep, user: ReportReader, sop: SopQuery = None, date_from: FromQuery = None,
+def survey_csv(*, session: SessionDep, settings: SettingsDep, user: ReportReader, sop: SopQuery = None, date_from: FromQuery = None,
                date_to: ToQuery = None) -> Response:
     """The report's figures per SOP and in total (the suggestions are in the XLSX, on a sheet of their own)."""
-    report = report_for(session, user, sop, date_from, date_to)
+    report = report_for(session, settings, user, sop, date_from, date_to)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
@@ -131,10 +135,10 @@ def as_text(sheet, row: int, column: int, value: str) -> None:  # type: ignore[n
 
 @router.get("/exports/survey.xlsx", response_class=Response,
             responses={200: {"content": {XLSX: {}}, "description": "the report as XLSX"}})
-def survey_xlsx(*, session: SessionDep, user: ReportReader, sop: SopQuery = None, date_from: FromQuery = None,
+def survey_xlsx(*, session: SessionDep, settings: SettingsDep, user: ReportReader, sop: SopQuery = None, date_from: FromQuery = None,
                 date_to: ToQuery = None) -> Response:
     """Sheet "IKM": the report's figures per SOP and in total; sheet "Saran": the suggestions, sorted, alone."""
-    report = report_for(session, user, sop, date_from, date_to)
+    report = report_for(session, settings, user, sop, date_from, date_to)
     book = Workbook()
     sheet = book.active
     sheet.title = "IKM"

@@ -8,11 +8,13 @@ import time
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from openpyxl import load_workbook
 from sqlmodel import func, select
 
 from activities.mailsink import MailSink
+from core.config import Settings
 from core.db import session_scope
 from core.models import Case
 from core.models_survey import ELEMENT_KEYS, SurveyAnswer
@@ -25,6 +27,13 @@ from tests.utils.waiting import eventually
 from tests.web.conftest import csrf_of
 
 ALL_THREES = dict.fromkeys(ELEMENT_KEYS, 3)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Figures of one or two respondents shown: these tests read them (tests/core/test_survey.py holds the
+    withholding of small groups)."""
+    return settings.model_copy(update={"survey_min_respondents": 1})
 
 
 def answers(api: Api) -> int:

@@ -50,7 +50,7 @@ def test_the_index_matches_a_hand_calculation(engine: Engine) -> None:
         answer("jathil-vendor", (1, 1, 1, 1, 1, 1, 1, 1, 1), agency="dki"),  # another agency
         answer("gallery-curation", (2, 2, 3, 4, 2, 2, 3, 2, 2)))
     with session_scope(engine) as session:
-        report = survey_report(session, "ponorogo", date(2026, 3, 1), date(2026, 3, 31))
+        report = survey_report(session, "ponorogo", date(2026, 3, 1), date(2026, 3, 31), minimum=1)
 
     vendor, gallery = sorted(report.rows, key=lambda r: r.sop or "", reverse=True)
     # jathil-vendor, three respondents. Element sums / 3:
@@ -71,8 +71,37 @@ def test_the_index_matches_a_hand_calculation(engine: Engine) -> None:
     assert (report.total.ikm, report.total.category) == (Decimal("76.39"), "C")
     assert report.suggestions == ["Antrian dipercepat", "Ruang tunggu panas"]  # sorted, no identifier
     with session_scope(engine) as session:
-        only = survey_report(session, "ponorogo", date(2026, 3, 1), date(2026, 3, 31), sop="gallery-curation")
+        only = survey_report(session, "ponorogo", date(2026, 3, 1), date(2026, 3, 31), sop="gallery-curation",
+                             minimum=1)
     assert [r.sop for r in only.rows] == ["gallery-curation"] and only.total and only.total.respondents == 1
+
+
+def test_small_groups_show_their_count_only(engine: Engine) -> None:
+    """With a minimum of 3: gallery's single answer is withheld, and so is the total, which would give it
+    away by subtracting jathil-vendor's figures; the suggestions go with the total."""
+    add(engine, *(answer("jathil-vendor", (4,) * 9, suggestion="Cepat") for _ in range(3)),
+        answer("gallery-curation", (1,) * 9, period=date(2026, 3, 1)))
+    with session_scope(engine) as session:
+        report = survey_report(session, "ponorogo", date(2026, 3, 20), date(2026, 3, 31), minimum=3)
+    assert report.date_from == date(2026, 3, 1)  # answers keep their month only: the report counts whole months
+    vendor, gallery = sorted(report.rows, key=lambda r: r.sop or "", reverse=True)
+    assert (vendor.withheld, vendor.ikm) == (False, Decimal("100.00"))
+    assert (gallery.respondents, gallery.withheld, gallery.elements, gallery.ikm) == (1, True, [], None)
+    assert report.total and (report.total.respondents, report.total.withheld) == (4, True)
+    assert report.suggestions == []
+    with session_scope(engine) as session:
+        vendor_only = survey_report(session, "ponorogo", date(2026, 3, 1), date(2026, 3, 31), "jathil-vendor", minimum=3)
+    assert vendor_only.total and not vendor_only.total.withheld and vendor_only.suggestions == ["Cepat"] * 3
+
+
+def test_an_answer_keeps_the_month_of_the_closing_only(engine: Engine, settings: Settings) -> None:
+    case = closed_case("jathil-vendor-2026-000009")
+    case.closed_at = datetime(2026, 3, 10, 3, 0, tzinfo=timezone.utc)
+    add(engine, case)
+    record_answer(engine, settings, make_survey_token(settings.secret_key, "jathil-vendor-2026-000009"),
+                  SurveyAnswerIn(**dict.fromkeys(ELEMENT_KEYS, 2)))
+    with session_scope(engine) as session:
+        assert session.exec(select(SurveyAnswer.period)).all() == [date(2026, 3, 1)]
 
 
 @pytest.mark.parametrize(("ikm", "expected"), [
