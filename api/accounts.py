@@ -10,7 +10,7 @@ import hmac
 import logging
 import secrets
 import threading
-from functools import partial
+from functools import cache, partial
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError
@@ -34,7 +34,6 @@ from core.security import (
 from core.users import find_user, register_unverified
 
 log = logging.getLogger(__name__)
-LOGINS = LoginThrottle()
 HASHING = threading.BoundedSemaphore(4)
 FormT = TypeVar("FormT", bound=Form)
 WRONG_CREDENTIALS = "E-mail atau kata sandi salah"
@@ -46,12 +45,11 @@ COMMON_PASSWORDS = frozenset("""
 passw0rd abcd1234 1q2w3e4r asdfghjk zxcvbnm1 superman sunshine football welcome1 letmein1 password12
 """.split())
 # Account e-mails (registration, verification link, password reset): per hour, at most this many of one
-# kind to one e-mail address, and this many in all asked from one client address. Per API process.
+# kind to one e-mail address, and this many in all asked from one client address. Counted in the database,
+# like failed logins: every API process counts the same (api.ratelimit, api.throttle).
 MAIL_WINDOW = 3600.0
 MAILS_PER_EMAIL = 3
 MAILS_PER_CLIENT = 20
-MAILS_BY_EMAIL = RateLimiter(MAILS_PER_EMAIL, MAIL_WINDOW)
-MAILS_BY_CLIENT = RateLimiter(MAILS_PER_CLIENT, MAIL_WINDOW)
 RESET_SECONDS = 3600  # a password-reset link lasts an hour
 REGISTERED = ("Pendaftaran diterima. Kami mengirim e-mail ke alamat tersebut: buka tautan di dalamnya untuk "
               "melanjutkan. Bila tidak datang dalam beberapa menit, periksa folder spam atau minta tautan baru.")
@@ -107,16 +105,23 @@ def parse_registration(body: object) -> Registration:
     return parse_form(Registration, body)
 
 
-def forget_throttles() -> None:
-    """Counts of failed logins and account e-mails start again (tests; a restart does the same)."""
-    LOGINS._failures.clear()
-    MAILS_BY_EMAIL.clear()
-    MAILS_BY_CLIENT.clear()
+@cache
+def logins(engine: Engine) -> LoginThrottle:
+    return LoginThrottle(engine)
 
 
-def may_mail(kind: str, email: str, client: str) -> bool:
-    """Whether one more account e-mail of this kind may go to `email` at the request of `client` now."""
-    if MAILS_BY_CLIENT.hit(f"client:{client}") or MAILS_BY_EMAIL.hit(f"{kind}:{email.strip().lower()}"):
+@cache
+def account_mails(engine: Engine) -> tuple[RateLimiter, RateLimiter]:
+    """The limits of account e-mails: per client address, per kind and e-mail."""
+    return (RateLimiter(engine, "mail_client", MAILS_PER_CLIENT, MAIL_WINDOW),
+            RateLimiter(engine, "mail_email", MAILS_PER_EMAIL, MAIL_WINDOW))
+
+
+def may_mail(engine: Engine, kind: str, email: str, client: str) -> bool:
+    """Whether one more account e-mail of this kind may go to `email` at the request of `client` now
+    (blocking: call it in a thread)."""
+    by_client, by_email = account_mails(engine)
+    if by_client.hit(f"client:{client}") or by_email.hit(f"{kind}:{email.strip().lower()}"):
         log.warning("account e-mail %s to %s asked from %s: throttled, not sent", kind, email, client or "?")
         return False
     return True
@@ -132,7 +137,7 @@ async def register(settings: Settings, engine: Engine, form: Registration, clien
     account gets a verification link (core.users.register_unverified: the newest registration wins); the
     owner of a verified one is told that someone tried to register with it."""
     password_hash = await run_in_threadpool(_hashed, form.password)  # slow on purpose, on every path
-    if not may_mail("register", form.email, client):
+    if not await run_in_threadpool(may_mail, engine, "register", form.email, client):
         return
     outcome, user = await run_in_threadpool(partial(
         register_unverified, engine, email=form.email, name=form.name, role=form.role, phone=form.phone,
@@ -166,7 +171,7 @@ async def send_verification(settings: Settings, engine: Engine, user: User) -> N
 
 async def resend_verification(settings: Settings, engine: Engine, email: str, client: str = "") -> None:
     """A new link for an unverified account; the same answer for any other e-mail."""
-    if not may_mail("verify", email, client):
+    if not await run_in_threadpool(may_mail, engine, "verify", email, client):
         return
     user = await run_in_threadpool(find_user, engine, email)
     if user is not None and not user.verified and user.active:
@@ -198,7 +203,7 @@ def verify(settings: Settings, engine: Engine, token: str) -> User:
 
 async def forgot_password(settings: Settings, engine: Engine, email: str, client: str = "") -> None:
     """A password-reset link to an active account's address; the same answer for any other e-mail."""
-    if not may_mail("reset", email, client):
+    if not await run_in_threadpool(may_mail, engine, "reset", email, client):
         return
     user = await run_in_threadpool(find_user, engine, email)
     if user is None or not user.active:
@@ -243,7 +248,7 @@ def authenticate(settings: Settings, engine: Engine, email: str, password: str, 
     the same answer after the same work), 403 not yet verified, 429 too many failures in a row (per
     account and per address, waiting longer each time)."""
     keys = (f"account:{email.strip().lower()}", f"address:{address}")
-    wait = LOGINS.wait(*keys)
+    wait = logins(engine).wait(*keys)
     if wait:
         raise ApiError(429, f"Terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait} detik",
                        headers={"Retry-After": str(wait)})
@@ -251,10 +256,10 @@ def authenticate(settings: Settings, engine: Engine, email: str, password: str, 
     with HASHING:  # each check holds 64 MiB: a burst of logins must not exhaust the memory
         matches = verify_password(user.password_hash if user else DUMMY_HASH, password)
     if user is None or not matches or not user.active:
-        run = LOGINS.failed(*keys)
+        run = logins(engine).failed(*keys)
         log.warning("login failed for %s from %s (%d in a row)", email, address or "?", run)  # the audit trail
         raise ApiError(401, WRONG_CREDENTIALS)
-    LOGINS.succeeded(keys[0])
+    logins(engine).succeeded(keys[0])
     if not user.verified:
         raise ApiError(403, "Akun belum diaktifkan: buka tautan verifikasi di e-mail Anda")
     return make_token(settings.secret_key, ACCESS, user.id or 0, user.session_version)

@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None, temporal_client: Client | None 
     app.state.settings = settings
     app.state.engine = engine_for(settings.database_url)
     app.state.temporal = temporal_connector(settings, temporal_client)
-    app.state.public_starts = RateLimiter(settings.public_starts_per_hour, 3600)  # cases started without an account
+    # Cases started without an account, per client address and hour (counted in the database: every process).
+    app.state.public_starts = RateLimiter(app.state.engine, "public_start", settings.public_starts_per_hour, 3600)
     api = APIRouter(prefix="/api/v1")
     for router in [*sop_routers(REGISTRY.api_routes()), auth.router, sops.router, cases.router, tasks.router,
                    documents.router, survey_routes.router, dashboard_routes.router, exports.router]:

@@ -18,6 +18,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateR
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.claims import one_start_at_a_time
 from api.documents import Incoming, check_files, discard_all, missing_required, store_all
 from api.errors import ApiError, retry_later
 from api.intake import Visitor, Way, applicant_of, form_errors, split_body, way_in
@@ -104,11 +105,6 @@ def may_act(user: User, task: Task) -> bool:
     return task.role == user.role and task.agency == user.agency
 
 
-# One start at a time per account and SOP: a double-clicked "Kirim" must not slip two cases past an
-# intake that allows one (within this API process; see the README's notes for several processes).
-_start_locks: "WeakValueDictionary[tuple[str, int], asyncio.Lock]" = WeakValueDictionary()
-
-
 async def open_case(client: Client, settings: Settings, engine: Engine, user: User | None, sop: str,
                     body: Any, files: Sequence[Incoming] = (), visitor: Visitor | None = None) -> CaseView:
     """Starts a case online (an account for itself), offline (staff of `Intake.staff_roles` for someone
@@ -121,10 +117,11 @@ async def open_case(client: Client, settings: Settings, engine: Engine, user: Us
     if user is None:
         if visitor is None:
             raise ApiError(401, "Silakan masuk terlebih dahulu")
-        visitor.admit()
+        await run_in_threadpool(visitor.admit)  # counted in the database
         return await _open_case(client, settings, engine, None, way, sop, intake, body, files)
-    lock = _start_locks.setdefault((sop, user.id or 0), asyncio.Lock())
-    async with lock:
+    # One start at a time per account and SOP, in every API process (api.claims).
+    async with one_start_at_a_time(engine, sop, user.id or 0, wait=settings.temporal_timeout + 5,
+                                   stale=2 * settings.temporal_timeout + 60):
         return await _open_case(client, settings, engine, user, way, sop, intake, body, files)
 
 

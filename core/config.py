@@ -59,7 +59,8 @@ class Settings(BaseSettings):
     sla_overrides: dict[str, str] = {}
     token_hours: int = 12
     # Cases anyone may start without an account (a public complaint form): at most this many per client
-    # address and hour, per API process (api.ratelimit); beyond it 429 with Retry-After.
+    # address and hour, counted in the database for every API process (api.ratelimit); beyond it 429 with
+    # Retry-After.
     public_starts_per_hour: int = Field(default=10, ge=1)
     verify_hours: int = 48
     # An account not verified within this many days may be registered again (its row is reused) and is

@@ -91,12 +91,3 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
-
-
-@pytest.fixture(autouse=True)
-def fresh_login_throttle() -> Iterator[None]:
-    """Each test starts with no failed logins nor account e-mails counted (the throttles are per process)."""
-    from api.accounts import forget_throttles
-
-    yield
-    forget_throttles()

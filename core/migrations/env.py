@@ -12,6 +12,7 @@ import core.models_agenda  # noqa: F401
 import core.models_owners  # noqa: F401
 import core.models_survey  # noqa: F401
 import core.models_dashboard  # noqa: F401
+import core.models_limits  # noqa: F401
 import core.ledger  # noqa: F401
 
 config = context.config

@@ -1,8 +1,12 @@
-"""The in-memory rate limit of public starts: a sliding window per address, bounded memory."""
+"""The rate limit of public starts and account e-mails: a sliding window per key, counted in the database,
+its expired rows deleted."""
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
 
 from api.ratelimit import RateLimiter
+from core.models_limits import RateHit, RateKey
 
 
 class Clock:
@@ -13,9 +17,14 @@ class Clock:
         return self.now
 
 
-def test_a_sliding_window_per_address_with_the_seconds_to_wait() -> None:
+def rows(engine: Engine, model: type[RateHit] | type[RateKey]) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_a_sliding_window_per_address_with_the_seconds_to_wait(engine: Engine) -> None:
     clock = Clock()
-    limiter = RateLimiter(limit=2, window=3600, clock=clock)
+    limiter = RateLimiter(engine, "test", limit=2, window=3600, clock=clock)
     assert limiter.hit("10.0.0.1") == 0
     clock.now += 600
     assert limiter.hit("10.0.0.1") == 0
@@ -28,21 +37,27 @@ def test_a_sliding_window_per_address_with_the_seconds_to_wait() -> None:
     assert limiter.hit("10.0.0.1") > 0
 
 
-def test_memory_stays_bounded_dropping_the_address_seen_least_recently() -> None:
+def test_limiters_count_apart_by_scope(engine: Engine) -> None:
     clock = Clock()
-    limiter = RateLimiter(limit=1, window=60, max_keys=3, clock=clock)
-    for address in ("a", "b", "c"):
-        assert limiter.hit(address) == 0
-    assert limiter.hit("a") > 0  # "a" is now the most recently seen
-    assert limiter.hit("d") == 0
-    assert len(limiter) == 3
-    assert limiter.hit("a") > 0  # kept
-    assert limiter.hit("b") == 0  # dropped, so counted afresh
-    for n in range(1000):
-        limiter.hit(f"x{n}")
-    assert len(limiter) == 3
+    starts, mails = (RateLimiter(engine, scope, limit=1, window=60, clock=clock) for scope in ("starts", "mails"))
+    assert starts.hit("10.0.0.1") == 0 and starts.hit("10.0.0.1") == 60
+    assert mails.hit("10.0.0.1") == 0
 
 
-def test_nonsense_limits_are_refused() -> None:
+def test_expired_rows_are_deleted_now_and_then(engine: Engine) -> None:
+    clock = Clock()
+    limiter = RateLimiter(engine, "test", limit=3, window=60, clock=clock, sweep_every=600)
+    for n in range(100):
+        limiter.hit(f"10.0.0.{n % 10}")
+    assert rows(engine, RateHit) == 30 and rows(engine, RateKey) == 10  # refused hits add nothing
+    clock.now += 599
+    limiter.hit("10.0.1.1")  # the last sweep was 599 s ago: nothing deleted yet but the key's own
+    assert rows(engine, RateHit) == 31
+    clock.now += 1
+    limiter.hit("10.0.1.2")
+    assert rows(engine, RateHit) == 2 and rows(engine, RateKey) == 2  # only what is still in its window
+
+
+def test_nonsense_limits_are_refused(engine: Engine) -> None:
     with pytest.raises(ValueError):
-        RateLimiter(limit=0, window=60)
+        RateLimiter(engine, "test", limit=0, window=60)

@@ -1,6 +1,11 @@
-"""Login backoff: five failures in a row, then a wait that doubles, per account and per address."""
+"""Login backoff: five failures in a row, then a wait that doubles, per account and per address; counted
+in the database, forgotten after a day without failures."""
 
-from api.throttle import LoginThrottle
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.throttle import FORGET_AFTER, LoginThrottle
+from core.models_limits import LoginFailures
 from tests.api.conftest import Api
 from tests.utils.factories import PASSWORD
 
@@ -13,9 +18,9 @@ class Clock:
         return self.now
 
 
-def test_the_wait_doubles_after_five_failures_and_a_success_clears_the_account() -> None:
+def test_the_wait_doubles_after_five_failures_and_a_success_clears_the_account(engine: Engine) -> None:
     clock = Clock()
-    throttle = LoginThrottle(clock=clock)
+    throttle = LoginThrottle(engine, clock=clock)
     for _ in range(5):
         assert throttle.wait("account:a", "address:x") == 0
         throttle.failed("account:a", "address:x")
@@ -28,11 +33,17 @@ def test_the_wait_doubles_after_five_failures_and_a_success_clears_the_account()
     assert throttle.wait("account:a") == 0
 
 
-def test_memory_is_bounded() -> None:
-    throttle = LoginThrottle(max_keys=3)
+def test_a_day_without_failures_forgets_them_and_their_rows_are_deleted(engine: Engine) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(engine, clock=clock, sweep_every=600)
+    for _ in range(7):
+        throttle.failed("account:a")
     for n in range(10):
         throttle.failed(f"address:{n}")
-    assert len(throttle._failures) == 3
+    clock.now += FORGET_AFTER
+    assert throttle.failed("account:a") == 1  # starts again from none, whether or not swept yet
+    with Session(engine) as session:
+        assert [row.key for row in session.exec(select(LoginFailures))] == ["account:a"]  # the others swept
 
 
 async def test_too_many_failed_logins_get_429_even_with_the_right_password(api: Api) -> None:
@@ -45,13 +56,12 @@ async def test_too_many_failed_logins_get_429_even_with_the_right_password(api: 
     assert "Terlalu banyak percobaan" in blocked.json()["detail"]
 
 
-def test_account_mails_are_limited_per_email_and_per_client_address() -> None:
-    from api.accounts import MAILS_PER_CLIENT, MAILS_PER_EMAIL, forget_throttles, may_mail
+def test_account_mails_are_limited_per_email_and_per_client_address(engine: Engine) -> None:
+    from api.accounts import MAILS_PER_CLIENT, MAILS_PER_EMAIL, may_mail
 
-    forget_throttles()
-    assert [may_mail("reset", "a@contoh.id", "10.0.0.1") for _ in range(MAILS_PER_EMAIL + 1)] == \
+    assert [may_mail(engine, "reset", "a@contoh.id", "10.0.0.1") for _ in range(MAILS_PER_EMAIL + 1)] == \
         [True] * MAILS_PER_EMAIL + [False]
-    assert may_mail("verify", "a@contoh.id", "10.0.0.1")  # another kind of e-mail counts on its own
-    sent = sum(may_mail("reset", f"{n}@contoh.id", "10.0.0.2") for n in range(MAILS_PER_CLIENT + 5))
+    assert may_mail(engine, "verify", "a@contoh.id", "10.0.0.1")  # another kind of e-mail counts on its own
+    sent = sum(may_mail(engine, "reset", f"{n}@contoh.id", "10.0.0.2") for n in range(MAILS_PER_CLIENT + 5))
     assert sent == MAILS_PER_CLIENT  # one client cannot mail everyone
-    assert may_mail("reset", "b@contoh.id", "10.0.0.3")
+    assert may_mail(engine, "reset", "b@contoh.id", "10.0.0.3")

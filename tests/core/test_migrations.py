@@ -89,6 +89,7 @@ def test_the_schema_matches_the_models(tmp_path: Path) -> None:
     import core.models_owners  # noqa: F401
     import core.models_survey  # noqa: F401
     import core.models_dashboard  # noqa: F401
+    import core.models_limits  # noqa: F401
 
     url = f"sqlite:///{tmp_path / 'head.db'}"
     upgrade(url, "heads")
