@@ -17,11 +17,12 @@ from core.security import ACCESS, read_claims
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+# async: FastAPI runs a plain `def` dependency in the thread pool, a hop per request for an attribute read.
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine_dep(request: Request) -> Engine:
+async def get_engine_dep(request: Request) -> Engine:
     return request.app.state.engine
 
 

@@ -413,23 +413,32 @@ async def open_load(http: httpx.AsyncClient, product: Product, engine: Any, work
     print(f"(d) {open_count} open cases ({sizes.open_cases - sizes.open_workflows} seeded rows in {seeded:.1f} s,"
           f" {sizes.open_workflows} workflows started at {started.rate:.1f}/s)")
     staff = product.people.staff["admin_bidang"]
-    for name, path in (("inbox GET /api/v1/tasks", "/api/v1/tasks"), ("list GET /api/v1/cases", "/api/v1/cases")):
-        times, size = [], 0
-        for _ in range(sizes.reads):
+    reads = (("inbox", "/api/v1/tasks?page=1", sizes.reads), ("list", "/api/v1/cases", sizes.reads),
+             ("whole inbox", "/api/v1/tasks", max(5, sizes.reads // 10)))
+    for name, path, count in reads:
+        times, size, total = [], 0, ""
+        for _ in range(count):
             t0 = time.perf_counter()
             response = await http.get(path, headers={"Authorization": staff})
             times.append(time.perf_counter() - t0)
             assert response.status_code == 200, response.text
             size = len(response.content)
+            total = response.headers.get("x-total-count") or str(response.json().get("total", ""))
         p99 = percentile(times, 99)
-        print(f"  {name} (admin_bidang, Ponorogo; {size // 1024} KiB): p50 {ms(statistics.median(times))}, p99 "
-              + verdicts.add(f"(d) {name.split()[0]} p99", ms(p99), "≤ 50 ms", p99 <= 0.050))
+        head = (f"  {name} GET {path} (admin_bidang, Ponorogo: {total} rows, {size // 1024} KiB):"
+                f" p50 {ms(statistics.median(times))}, p99 ")
+        if name == "whole inbox":  # no goal: the unpaged inbox grows with the agency's open steps
+            print(head + ms(p99) + "   (not a goal: every open step in one answer)")
+        else:
+            print(head + verdicts.add(f"(d) {name} p99 (first page)", ms(p99), "≤ 50 ms", p99 <= 0.050))
     current, peak = rss_mib(worker_pid)
     print(f"  worker RSS {current:.0f} MiB (peak {peak:.0f} MiB): "
           + verdicts.add("(d) worker RSS", f"{current:.0f} MiB", "≤ 400 MB", current * 1.048576 <= 400))
 
 
 async def bench(directory: Path, sizes: Sizes) -> Verdicts:
+    for name in ("alur.db", "alur.db-wal", "alur.db-shm", "bare.db", "bare.db-wal", "bare.db-shm"):
+        (directory / name).unlink(missing_ok=True)  # a kept directory: every run starts empty
     url = f"sqlite:///{directory / 'alur.db'}"
     bare_url_db = f"sqlite:///{directory / 'bare.db'}"
     migrate(url)

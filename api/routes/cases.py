@@ -1,20 +1,25 @@
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
+from starlette.concurrency import run_in_threadpool
 
 from api import queries, service
 from api.paging import page_query, per_page_query
-from api.deps import CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep
+from api.deps import (UNAUTHORIZED, CurrentUser, EngineDep, SessionDep, SettingsDep, TemporalClientDep, bearer,
+                      user_from_token)
 from api.views import CasePage, CaseView, TrackingView
+from core.config import Settings
 from core.models import Case, User
 from core.models_gallery import Document
 from core.roles import is_staff
 
 router = APIRouter(tags=["cases"])
+BearerToken = Annotated[str | None, Depends(bearer)]
 
 
 class DecisionIn(BaseModel):
@@ -91,10 +96,22 @@ def list_cases(*, request: Request, response: Response, session: SessionDep, use
 
 
 @router.get("/cases/{case_id}", response_model=CaseView, responses={304: {"description": "Not modified (If-None-Match)"}})
-def get_case(*, case_id: str, request: Request, response: Response, session: SessionDep, user: CurrentUser) -> Any:
-    """Weak ETag; If-None-Match with it answers 304 (after the same 404 as without it)."""
-    case = service.visible_case(session, user, case_id)
-    return tagged(request, response, case_etag(session, user, case)) or service.visible_view(session, user, case_id)
+async def get_case(*, case_id: str, request: Request, response: Response, engine: EngineDep, settings: SettingsDep,
+                   token: BearerToken) -> Any:
+    """Weak ETag; If-None-Match with it answers 304 (after the same 401/404 as without it)."""
+    # What clients poll: the token, the case, its tag and its view in one trip to the thread pool
+    # (as dependencies, each would be a trip of its own).
+    return await run_in_threadpool(case_or_not_modified, engine, settings, token, case_id, request, response)
+
+
+def case_or_not_modified(engine: Engine, settings: Settings, token: str | None, case_id: str, request: Request,
+                         response: Response) -> Any:
+    with Session(engine, expire_on_commit=False) as session:
+        user = user_from_token(session, settings, token)
+        if user is None:
+            raise UNAUTHORIZED
+        case = service.visible_case(session, user, case_id)
+        return tagged(request, response, case_etag(session, user, case)) or service.visible_view(session, user, case_id)
 
 
 @router.post("/cases/{case_id}/decisions", response_model=CaseView)
