@@ -264,6 +264,9 @@ async def timed(timings: Timings, concurrency: int, count: int, one: Callable[[T
     await asyncio.gather(*(guarded() for _ in range(count)))
     timings.elapsed += time.perf_counter() - began
     timings.cases += count
+    # The product's notices go on after its cases: their CPU counts for the run, their time for nobody
+    # (not for the run that follows).
+    await quiet()
     for name, pid in PIDS.items():
         timings.cpu[name] = timings.cpu.get(name, 0.0) + cpu_seconds(pid) - before[name]
 
@@ -312,6 +315,17 @@ class Bare:
             began = time.perf_counter()
             await handle.execute_update("decide", step, result_type=int)
             timings.decision.append(time.perf_counter() - began)
+
+
+async def quiet(seconds: float = 15.0) -> None:
+    """Waits until the workers and Temporal are idle (background work of the previous run done)."""
+    names = [n for n in ("worker", "bare-worker", "temporal") if n in PIDS]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        before = sum(cpu_seconds(PIDS[n]) for n in names)
+        await asyncio.sleep(0.25)
+        if sum(cpu_seconds(PIDS[n]) for n in names) - before < 0.02:
+            return
 
 
 # ---- the run ------------------------------------------------------------------------------------
