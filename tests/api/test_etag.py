@@ -3,6 +3,7 @@ a new tag after every change, and never a 304 for a view the asker may not see."
 
 from tests.api.conftest import Api
 from tests.utils.factories import jathil_vendor_form
+from tests.utils.gallery import PDF, multipart_start
 
 START = "/api/v1/sops/jathil-vendor/cases"
 
@@ -85,3 +86,23 @@ async def test_case_list_answers_304_until_its_rows_change(api: Api) -> None:
     second = await start(api, (await api.user("umkm"))[1])
     grown = await get(api, "/api/v1/cases", field_h, moved.headers["etag"])
     assert grown.status_code == 200 and grown.json()["total"] == 2 and grown.json()["items"][0]["id"] == second["id"]
+
+
+async def test_a_case_with_documents_keeps_its_tag_across_both_ways_of_computing_it(api: Api) -> None:
+    """Without If-None-Match the tag comes from the built view, with it from counts: the same tag."""
+    _, applicant_h = await api.user("umkm")
+    _, staff_h = await api.user("staf_galeri", "jatim")
+    started = await api.http.post("/api/v1/sops/gallery-curation/cases", headers=applicant_h, **multipart_start())
+    assert started.status_code == 201, started.text
+    case = started.json()
+    assert case["documents"]
+    path = f"/api/v1/cases/{case['id']}"
+    tags = {}
+    for who, headers in (("applicant", applicant_h), ("staff", staff_h)):
+        tags[who] = (await get(api, path, headers)).headers["etag"]
+        assert (await get(api, path, headers, tags[who])).status_code == 304
+    uploaded = await api.http.post(f"{path}/documents", headers=applicant_h, data={"kind": "other"},
+                                   files={"file": ("tambahan.pdf", PDF, "application/pdf")})
+    assert uploaded.status_code in (200, 201), uploaded.text
+    for who, headers in (("applicant", applicant_h), ("staff", staff_h)):
+        assert (await get(api, path, headers, tags[who])).status_code == 200
