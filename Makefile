@@ -27,6 +27,8 @@ test: install chromium pango
 test-faults: install pango
 	$(BIN)/python -m pytest -q tests/faults
 
+# The product (alur api + alur worker over HTTP) against the bare Temporal engine, side by side in one
+# run (4-6 minutes); sizes through ALUR_BENCH_* (docs/benchmarks.md). Not part of `make test`.
 bench: install
 	$(BIN)/python -m tests.bench
 
