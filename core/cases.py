@@ -95,7 +95,10 @@ async def start_case(
     raise RuntimeError(f"no free case id for {sop} {year} after {MAX_ID_ATTEMPTS} attempts")
 
 
-# Servers without update-with-start (the time-skipping test server), by client: start, then sync.
+# Servers without update-with-start (an older server: unimplemented; one whose
+# frontend.enableExecuteMultiOperation is off: permission denied), by client: start, then sync (which
+# reports any other cause of the refusal itself).
+WITHOUT_UPDATE_WITH_START = {RPCStatusCode.UNIMPLEMENTED, RPCStatusCode.PERMISSION_DENIED}
 _one_round_trip: "WeakKeyDictionary[Client, bool]" = WeakKeyDictionary()
 
 
@@ -111,7 +114,7 @@ async def _update_with_start(client: Client, settings: Settings, workflow_class:
                 workflow_class.sync, start_workflow_operation=operation, result_type=DecisionResult,
                 rpc_timeout=timedelta(seconds=settings.temporal_timeout))
     except RPCError as error:
-        if error.status != RPCStatusCode.UNIMPLEMENTED:
+        if error.status not in WITHOUT_UPDATE_WITH_START:
             raise
         _one_round_trip[client] = False
         await _start_then_sync(client, settings, workflow_class, start, options)
