@@ -95,9 +95,8 @@ async def start_case(
     raise RuntimeError(f"no free case id for {sop} {year} after {MAX_ID_ATTEMPTS} attempts")
 
 
-# Servers without update-with-start (an older server: unimplemented; one whose
-# frontend.enableExecuteMultiOperation is off: permission denied), by client: start, then sync (which
-# reports any other cause of the refusal itself).
+# Servers that do not offer update-with-start (older ones answer unimplemented, or permission denied
+# where it is switched off), by client: start, then sync (which reports any other cause of a refusal).
 WITHOUT_UPDATE_WITH_START = {RPCStatusCode.UNIMPLEMENTED, RPCStatusCode.PERMISSION_DENIED}
 _one_round_trip: "WeakKeyDictionary[Client, bool]" = WeakKeyDictionary()
 
