@@ -210,7 +210,7 @@ def reassign_request(session: Session, user: User, case_id: str, step: str, assi
 
 
 def _plain(user: User) -> Person:
-    return Person(id=user.id, name=user.name, role=user.role, agency=user.agency)
+    return Person(id=user.id, name=user.name, role=user.role, agency=user.agency, unit=user.unit)
 
 
 async def change_owner(client: Client, settings: Settings, engine: Engine, user: User, case_id: str,

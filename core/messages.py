@@ -29,6 +29,7 @@ class EngineActivity(StrEnum):
     RECORD_DOCUMENTS = "record_documents"
     ALLOCATE_CASE = "allocate_case"
     SEND_NOTICE = "send_notice"
+    SEND_NOTICES = "send_notices"  # a transition's notices in one activity
     GENERATE_DOCUMENT = "generate_document"
 
 
@@ -40,6 +41,8 @@ class Person:
     agency: str | None = None
     email: str | None = None
     phone: str | None = None  # an applicant without an account (id None) is reached here and by e-mail
+    # Staff of one unit inside the agency (e-order: an SKPD) act only on that unit's cases; None: the whole agency.
+    unit: str | None = None
 
 
 SYSTEM = Person(id=None, name="Sistem", role=None)

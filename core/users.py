@@ -65,7 +65,7 @@ def find_staff(session: Session, agency: str, role: str, ref: object, unit: str 
 
 
 def person(user: User) -> Person:
-    return Person(id=user.id, name=user.name, role=user.role, agency=user.agency, email=user.email)
+    return Person(id=user.id, name=user.name, role=user.role, agency=user.agency, email=user.email, unit=user.unit)
 
 
 def holds_records(session: Session, user_id: int) -> bool:

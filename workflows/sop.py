@@ -656,6 +656,8 @@ class SopWorkflow:
             return
         if actor.role != view.role or actor.agency != self._case.agency:
             raise ApplicationError("Peran Anda tidak berwenang pada langkah ini", type=FORBIDDEN, non_retryable=True)
+        if actor.unit is not None and self.unit is not None and actor.unit != self.unit:  # as api.service.in_unit
+            raise ApplicationError("Kasus ini ditangani unit lain", type=FORBIDDEN, non_retryable=True)
 
     def validate_action(self, decision: Decision) -> list[dict[str, Any]]:
         """SOP hook for rules beyond the action's form (deterministic, no I/O): field errors."""

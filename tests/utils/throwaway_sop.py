@@ -39,3 +39,14 @@ class ThrowawayWorkflow(SopWorkflow):
 
 
 SOP = SopModule(ThrowawayWorkflow, intake=Intake(title=lambda data: data["topic"]))
+
+
+@workflow.defn(name="throwaway-unit")
+class ThrowawayUnitWorkflow(ThrowawayWorkflow):
+    """The same SOP with a unit inside the agency, read from the case's `topic` (tests/workflows/test_units.py)."""
+
+    unit_from = "topic"
+
+    @workflow.run
+    async def run(self, start: CaseStart) -> DecisionResult:
+        return await super().run(start)
