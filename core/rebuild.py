@@ -1,4 +1,5 @@
-"""`alur rebuild-projection`: the cases, tasks and case events tables rebuilt from Temporal.
+"""`alur rebuild-projection`: the cases, tasks and case events tables rebuilt from Temporal, and the
+dashboard's step runs of the open steps.
 
 Temporal holds each case's state; the database is only its projection. Every case of the task queue
 (workflows carrying the AlurSop search attribute) is asked for its `snapshot` (workflows/sop.py): a
@@ -16,10 +17,11 @@ from sqlmodel import Session, col, delete, select
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from activities.records import _event_row, _task_rows
+from activities.records import _event_row, _record_step_runs, _task_rows
 from core.db import session_scope
 from core.messages import CaseSnapshot
 from core.models import Case, CaseEvent, Task, utcnow
+from core.models_dashboard import StepRun
 
 QUERY_CONCURRENCY = 8
 QUERY_TIMEOUT = 30.0  # seconds per case: a closed case is replayed by a worker to answer
@@ -104,6 +106,8 @@ def restore_case(session: Session, snapshot: CaseSnapshot) -> str:
         session.add_all(expected_tasks)
         changed = True
 
+    changed |= _restore_step_runs(session, snapshot)
+
     events = {e.seq: _event_row(snapshot.case_id, e) for e in snapshot.new_events}
     for stored in session.exec(select(CaseEvent).where(CaseEvent.case_id == snapshot.case_id)):
         expected = events.pop(stored.seq, None)
@@ -120,6 +124,20 @@ def restore_case(session: Session, snapshot: CaseSnapshot) -> str:
         changed = True
     session.commit()
     return REBUILT if changed else UNCHANGED
+
+
+def _restore_step_runs(session: Session, snapshot: CaseSnapshot) -> bool:
+    """The dashboard's runs of the open steps, and the closing of runs no longer open (from the whole
+    history); runs that opened and closed while the table was lost cannot be told again (a snapshot keeps
+    when a step closed, not when it opened). True when anything was written."""
+    def runs() -> set[tuple]:
+        rows = session.exec(select(StepRun).where(StepRun.case_id == snapshot.case_id)).all()
+        return {(r.step, r.round, r.started_at, r.due_at, r.closed_at, r.assignee_id) for r in rows}
+
+    before = runs()
+    _record_step_runs(session, snapshot)
+    session.flush()
+    return runs() != before
 
 
 def write_restored(engine: Engine, snapshot: CaseSnapshot) -> str:

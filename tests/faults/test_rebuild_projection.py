@@ -6,12 +6,13 @@ e-order draft saved several times. Then rows are deleted and others corrupted be
 """
 
 from sqlalchemy import delete, update
-from sqlmodel import col
+from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import Settings
 from core.db import session_scope
 from core.models import Case, CaseEvent, Task
+from core.models_dashboard import StepRun
 from tests.api.conftest import open_api
 from tests.api.test_jathil_vendor_api import start
 from tests.faults.conftest import address_of, alur, projection
@@ -55,6 +56,7 @@ async def test_rebuild_restores_lost_and_corrupted_rows_and_is_idempotent(
                 session.exec(delete(CaseEvent).where(col(CaseEvent.case_id) == lost))
                 session.exec(delete(Task).where(col(Task.case_id) == lost))
                 session.exec(delete(Case).where(col(Case.id) == lost))
+                session.exec(delete(StepRun).where(col(StepRun.case_id) == lost))
             session.exec(update(Case).where(col(Case.id) == ids["returned"]).values(stage="Persetujuan", overdue=True))
             session.exec(update(Case).where(col(Case.id) == ids["rejected"]).values(status="open"))
             session.exec(delete(CaseEvent).where(col(CaseEvent.case_id) == ids["draft"], col(CaseEvent.seq) == 3))
@@ -68,6 +70,9 @@ async def test_rebuild_restores_lost_and_corrupted_rows_and_is_idempotent(
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert "6 rebuilt" in rebuilt.stdout, rebuilt.stdout
         assert projection(api.engine) == before
+        with session_scope(api.engine) as session:  # the dashboard's run of the open step is back
+            runs = session.exec(select(StepRun).where(col(StepRun.case_id) == ids["approving"])).all()
+        assert [(r.step, r.closed_at) for r in runs] == [("approve", None)]
 
         again = await alur(settings, address, "rebuild-projection")
         assert again.returncode == 0 and "0 rebuilt" in again.stdout, again.stdout
