@@ -44,7 +44,8 @@ def activities_for(settings: Settings, engine: Engine) -> list:
     cases = CaseActivities(engine)
     generated = GeneratedDocumentActivities(settings, engine)
     digest = DigestActivities(settings, engine)
-    return [calendar.compute_deadlines, records.record_case, notify.send_notice, documents.record_documents,
+    return [calendar.compute_deadlines, records.record_case, notify.send_notice, notify.send_notices,
+            documents.record_documents,
             cases.allocate_case, generated.generate_document, digest.digest_working_day, digest.send_digest,
             *REGISTRY.activities(settings, engine)]
 

@@ -296,6 +296,13 @@ async def _heartbeat() -> None:
         await asyncio.sleep(HEARTBEAT_EVERY)
 
 
+def _first_failure(failures: list[BaseException]) -> BaseException:
+    """What a batch with failed messages raises once every other message had its go: a failure worth
+    retrying first (a retry skips what was sent), a failure for good only when nothing else failed."""
+    retryable = [f for f in failures if not (isinstance(f, ApplicationError) and f.non_retryable)]
+    return (retryable or failures)[0]
+
+
 class NotifyActivities:
     def __init__(self, settings: Settings, engine: Engine, notifiers: list[Notifier] | None = None) -> None:
         self.settings = settings
@@ -305,23 +312,40 @@ class NotifyActivities:
     @activity.defn(name=EngineActivity.SEND_NOTICE)
     async def send_notice(self, notice: Notice) -> int:
         """Sends the notice to each recipient once; returns how many were sent by this call."""
-        try:
-            template_of("email", f"{notice.template}.subject.txt", notice.context.get("sop"))
-        except TemplateNotFound:
-            # Retrying cannot fix a missing template; fail the activity for good.
-            raise ApplicationError(f"unknown e-mail template {notice.template!r}", non_retryable=True) from None
+        return await self._send_all([notice])
+
+    @activity.defn(name=EngineActivity.SEND_NOTICES)
+    async def send_notices(self, notices: list[Notice]) -> int:
+        """The notices of one workflow transition in one activity (workflows/sop.py NOTICE_BATCH_PATCH): each
+        keeps its own key per recipient and channel, so a retried batch sends only what is still unsent, and
+        a recipient that fails holds none of the others. Returns how many were sent by this call."""
+        return await self._send_all(notices)
+
+    async def _send_all(self, notices: Sequence[Notice]) -> int:
+        failures: list[BaseException] = []
         beating = asyncio.create_task(_heartbeat())
         try:
-            people = await asyncio.to_thread(resolve_recipients, self.engine, notice.recipients)
             sent = 0
-            for notifier in self.notifiers:
-                if notifier.handles(notice.template):
-                    sent += await self._send_by(notifier, notice, people)
-            return sent
+            for notice in notices:
+                try:
+                    template_of("email", f"{notice.template}.subject.txt", notice.context.get("sop"))
+                except TemplateNotFound:
+                    # Retrying cannot fix a missing template; fail the activity for good.
+                    failures.append(ApplicationError(f"unknown e-mail template {notice.template!r}",
+                                                     non_retryable=True))
+                    continue
+                people = await asyncio.to_thread(resolve_recipients, self.engine, notice.recipients)
+                for notifier in self.notifiers:
+                    if notifier.handles(notice.template):
+                        sent += await self._send_by(notifier, notice, people, failures)
         finally:
             beating.cancel()
+        if failures:
+            raise _first_failure(failures)
+        return sent
 
-    async def _send_by(self, notifier: Notifier, notice: Notice, people: list[Addressee]) -> int:
+    async def _send_by(self, notifier: Notifier, notice: Notice, people: list[Addressee],
+                       failures: list[BaseException]) -> int:
         targets = addresses(notifier, people)
         if not targets and notifier.channel == "email":
             activity.logger.warning("notice %s has no recipients", notice.key)
@@ -329,6 +353,11 @@ class NotifyActivities:
         for key_address, (address, person) in targets.items():
             key = f"{notice.key}/{notifier.channel}/{key_address}"
             context = {**notice.context, "recipient_name": person.name, PUBLIC_LINK: not person.account}
-            sent += await _send_once(self.engine, notifier, key, address, notice.template, context, notice.case_id,
-                                     notice.attachments)
+            try:
+                sent += await _send_once(self.engine, notifier, key, address, notice.template, context,
+                                         notice.case_id, notice.attachments)
+            except Exception as failure:  # the others still go; the activity fails (and is retried) after them
+                activity.logger.warning("notice %s to %s by %s failed: %s", notice.key, address, notifier.channel,
+                                        failure)
+                failures.append(failure)
         return sent

@@ -34,6 +34,11 @@ class MockedActivities:
         self.notices.append(notice)
         return 1
 
+    @activity.defn(name=EngineActivity.SEND_NOTICES)
+    async def send_notices(self, notices: list[Notice]) -> int:
+        self.notices.extend(notices)
+        return len(notices)
+
     def open_step(self) -> str | None:
         steps = self.snapshots[-1].open_steps if self.snapshots else []
         return steps[0].step if steps else None
@@ -44,4 +49,5 @@ class MockedActivities:
 
 def mocked_worker(env: WorkflowEnvironment, mocked: MockedActivities, queue: str, workflow: type) -> Worker:
     return Worker(env.client, task_queue=queue, workflows=[workflow], workflow_runner=WORKFLOW_RUNNER,
-                  activities=[mocked.compute_deadlines, mocked.record_case, mocked.send_notice])
+                  activities=[mocked.compute_deadlines, mocked.record_case, mocked.send_notice,
+                              mocked.send_notices])
