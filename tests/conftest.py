@@ -32,6 +32,15 @@ def _reset_postgres(url: str) -> None:
     engine_for(url).dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`make test` runs two workers), every PostgreSQL run goes to one worker, one at a time:
+    they share the one `test` database, whose schema each of them drops and creates."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database: a SQLite file, and PostgreSQL when ALUR_TEST_DATABASE_URL is set."""
