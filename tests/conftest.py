@@ -1,9 +1,12 @@
 """Real parts for every test: Temporal servers, an SMTP server the tests read, database files."""
 
+import fcntl
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,26 +35,28 @@ def _reset_postgres(url: str) -> None:
     engine_for(url).dispose()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under xdist (`make test` runs two workers), every PostgreSQL run goes to one worker, one at a time:
-    they share the one `test` database, whose schema each of them drops and creates."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and "postgresql" in callspec.params.values():
-            item.add_marker(pytest.mark.xdist_group("postgresql"))
+@contextmanager
+def postgres_to_myself() -> Iterator[None]:
+    """The PostgreSQL runs share one database, whose schema each drops and creates: under xdist (`make test`
+    runs two processes) they take turns, holding this lock for the whole test."""
+    with open(Path(tempfile.gettempdir()) / "alur-test-postgresql.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated, empty database: a SQLite file, and PostgreSQL when ALUR_TEST_DATABASE_URL is set."""
     if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_url")
+        yield request.getfixturevalue("sqlite_url")
+        return
     if not PG_URL:
         pytest.skip("ALUR_TEST_DATABASE_URL not set")
-    _reset_postgres(PG_URL)
-    url = normalize_url(PG_URL)
-    migrate(url)
-    return url
+    with postgres_to_myself():
+        _reset_postgres(PG_URL)
+        url = normalize_url(PG_URL)
+        migrate(url)
+        yield url
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 
 from core.db import MIGRATIONS, engine_for, normalize_url
-from tests.conftest import PG_URL, _reset_postgres
+from tests.conftest import PG_URL, _reset_postgres, postgres_to_myself
 
 NOW = datetime(2026, 11, 2, 3, 0)  # naive UTC, as stored
 
@@ -22,8 +22,9 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if not PG_URL:
         pytest.skip("ALUR_TEST_DATABASE_URL not set")
-    _reset_postgres(PG_URL)
-    yield normalize_url(PG_URL)
+    with postgres_to_myself():
+        _reset_postgres(PG_URL)
+        yield normalize_url(PG_URL)
 
 
 def upgrade(url: str, revision: str) -> None:
