@@ -20,7 +20,8 @@ test: install chromium pango
 	  export ALUR_TEST_DATABASE_URL='$(PG_TEST_URL)'; \
 	fi; \
 	echo "PostgreSQL tests: $${ALUR_TEST_DATABASE_URL:-skipped (no server on 127.0.0.1:5432)}"; \
-	$(BIN)/ruff check . && $(BIN)/python -m pytest -q -n $${ALUR_TEST_WORKERS:-2} --ignore=tests/faults
+	$(BIN)/ruff check . && $(BIN)/python -m pytest -q -n $${ALUR_TEST_WORKERS:-2} -m "not alone" --ignore=tests/faults \
+	  && $(BIN)/python -m pytest -q -m alone --ignore=tests/faults
 
 # Faults survived, nothing lost (tests/faults, about a minute): the worker killed mid-flight, Temporal
 # restarted on its file, the mail server down for two hours, the projection rebuilt; their figures last.

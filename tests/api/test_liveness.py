@@ -9,6 +9,7 @@ import asyncio
 import time
 
 import httpx
+import pytest
 from sqlmodel import func, select
 from temporalio.testing import WorkflowEnvironment
 
@@ -21,6 +22,7 @@ from tests.utils.factories import jathil_vendor_form
 from worker import build_worker
 
 PENDING = 24  # more than the database pool holds (pool + overflow), as in the reported freeze
+pytestmark = pytest.mark.alone
 PROBE_LIMIT = 2.0  # seconds: generous for a read, far below the freeze (a 30 s pool wait, then worse)
 
 

@@ -7,6 +7,8 @@ and the other endpoints keep answering meanwhile.
 import asyncio
 import random
 
+import pytest
+
 from workflows.sop import SopWorkflow
 from tests.api.conftest import Api
 from tests.api.test_liveness import probe_until
@@ -14,6 +16,7 @@ from tests.api.test_jathil_vendor_api import start
 
 CASES = 50
 CLICKS_PER_CASE = 20  # 10 per officer: 1,000 decisions in all
+pytestmark = pytest.mark.alone
 PROBE_LIMIT = 5.0  # seconds for a read while 1,000 decisions are in flight (2 cores)
 
 
