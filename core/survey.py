@@ -154,30 +154,38 @@ def _answered(session: Session, key: str) -> bool:
     return session.exec(select(SurveyAnswer.id).where(SurveyAnswer.case_key == key)).first() is not None
 
 
+def _linked_case_id(settings: Settings, token: str) -> str:
+    return read_survey_token(settings.secret_key, token, settings.survey_days * 86400)
+
+
+def _view(case: Case, period: date, answered: bool) -> SurveyCase:
+    return SurveyCase(sop=case.sop, sop_title=sop_title(case.sop), agency=case.agency, period=period, answered=answered)
+
+
 def survey_case(engine: Engine, settings: Settings, token: str) -> SurveyCase:
     """The case a link asks about; SurveyRefused for a bad or expired link or a case not closed."""
-    case_id = read_survey_token(settings.secret_key, token, settings.survey_days * 86400)
+    case_id = _linked_case_id(settings, token)
     with session_scope(engine) as session:
         case, period = _closed_case(session, case_id)
-        answered = _answered(session, case_key(settings.secret_key, case_id))
-    return SurveyCase(sop=case.sop, sop_title=sop_title(case.sop), agency=case.agency, period=period, answered=answered)
+        return _view(case, period, _answered(session, case_key(settings.secret_key, case_id)))
 
 
 def record_answer(engine: Engine, settings: Settings, token: str, answer: SurveyAnswerIn) -> SurveyCase:
     """Stores the answer once per case: SurveyRefused 409 for a second one (the unique case key decides,
     so two answers racing each other cannot both get in)."""
-    case_id = read_survey_token(settings.secret_key, token, settings.survey_days * 86400)
-    key = case_key(settings.secret_key, case_id)
+    case_id = _linked_case_id(settings, token)
     with session_scope(engine) as session:
         case, period = _closed_case(session, case_id)
-        session.add(SurveyAnswer(case_key=key, sop=case.sop, agency=case.agency, period=period.replace(day=1),
-                                 **answer.model_dump(exclude={"suggestion"}), suggestion=answer.suggestion.strip()))
+        answered = _view(case, period, answered=True)  # before the commit expires the case row
+        session.add(SurveyAnswer(case_key=case_key(settings.secret_key, case_id), sop=case.sop, agency=case.agency,
+                                 period=period.replace(day=1), **answer.model_dump(exclude={"suggestion"}),
+                                 suggestion=answer.suggestion.strip()))
         try:
             session.commit()
         except IntegrityError:
             session.rollback()
             raise SurveyRefused(409, ALREADY_ANSWERED) from None
-    return survey_case(engine, settings, token)
+    return answered
 
 
 # ---- the index -------------------------------------------------------------------------------
