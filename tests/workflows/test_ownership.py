@@ -47,6 +47,11 @@ HEAD = Person(21, "Kepala Dinas", "kepala_dinas", "ponorogo")
 ELSEWHERE = Person(30, "Petugas Jombang", "admin_bidang", "jombang")
 
 
+async def step_open(mocked: MockedActivities) -> None:
+    """An update sent before the workflow opened its step would meet no open step (NOT_OPEN)."""
+    await eventually(lambda: any(s.open_steps for s in mocked.snapshots))
+
+
 async def refused(call: Awaitable[object]) -> str:
     """The refusal's type (FORBIDDEN, NOT_OPEN, INVALID) of an update the engine turned down."""
     with pytest.raises(WorkflowUpdateFailedError) as failed:
@@ -61,6 +66,7 @@ async def test_claim_release_and_reassign_are_checked_and_recorded(time_env: Wor
     workflow = ThrowawayWorkflow
     async with mocked_worker(time_env, mocked, queue, workflow):
         handle = await start(time_env, queue)
+        await step_open(mocked)
         # Another agency's officer, or an applicant, may not claim it.
         assert await refused(handle.execute_update(workflow.claim_task, TaskOwner("handle", ELSEWHERE))) == FORBIDDEN
         await handle.execute_update(workflow.claim_task, TaskOwner("handle", OFFICER))
@@ -106,6 +112,7 @@ async def test_the_head_of_agency_cancels_a_waiting_case_with_a_reason(time_env:
     workflow = ThrowawayWorkflow
     async with mocked_worker(time_env, mocked, queue, workflow):
         handle = await start(time_env, queue)
+        await step_open(mocked)
         await handle.execute_update(workflow.remind_again, Reminder(SUPERVISOR, "k1"))
         await handle.execute_update(workflow.remind_again, Reminder(SUPERVISOR, "k2"))
         assert await refused(handle.execute_update(workflow.remind_again, Reminder(OFFICER, "k3"))) == FORBIDDEN
